@@ -1,0 +1,328 @@
+"""A small Maelstrom node: the stdin/stdout JSON message loop every challenge script shares.
+
+A script makes a `Node`, registers one handler per message type and calls `run()`:
+
+    node = Node()
+
+    @node.handler("echo")
+    def echo(msg):
+        return {"type": "echo_ok", "echo": msg["body"]["echo"]}
+
+    node.run()
+
+A handler gets the whole message (`src`, `dest`, `body`) and returns the reply body, or
+`None` when it replies later (`node.reply`) or never. It may be `async def`: it then runs as
+a task and may `await node.call(...)`. Raising `RPCError(code, text)` answers with an error
+body. `init` is handled here; unknown types get error 10 (not-supported); a handler that
+crashes is logged to stderr and answered with error 13 (crash); a line that is not a JSON
+message is logged to stderr and skipped. Nothing but protocol messages is ever written to
+stdout.
+
+Standard library only. One thread, one asyncio loop, no busy waiting: stdin is read when the
+kernel says it is readable, and everything written during one turn of the loop leaves in one
+write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import sys
+import traceback
+from typing import Any, Awaitable, Callable, Optional
+
+# Maelstrom's error codes (its resources/errors.edn).
+TIMEOUT = 0
+NODE_NOT_FOUND = 1
+NOT_SUPPORTED = 10
+TEMPORARILY_UNAVAILABLE = 11
+MALFORMED_REQUEST = 12
+CRASH = 13
+ABORT = 14
+KEY_DOES_NOT_EXIST = 20
+KEY_ALREADY_EXISTS = 21
+PRECONDITION_FAILED = 22
+TXN_CONFLICT = 30
+
+Body = dict
+Message = dict
+Handler = Callable[[Message], Any]
+
+
+class RPCError(Exception):
+    """An error reply: raised by a handler to answer with it, or by `Node.call` on receipt."""
+
+    def __init__(self, code: int, text: str = "") -> None:
+        super().__init__(f"error {code}: {text}" if text else f"error {code}")
+        self.code = code
+        self.text = text
+
+    def body(self) -> Body:
+        return {"type": "error", "code": self.code, "text": self.text}
+
+
+def log(*parts: Any) -> None:
+    """Write one line to stderr (Maelstrom keeps it in node-logs/<node>.log)."""
+    print(*parts, file=sys.stderr, flush=True)
+
+
+class Node:
+    """One Maelstrom node: handlers by message type, replies, sends, RPCs and timers."""
+
+    def __init__(self) -> None:
+        self.node_id: str = ""
+        self.node_ids: list[str] = []
+        self._handlers: dict[str, Handler] = {}
+        self._on_init: list[Callable[[], None]] = []
+        self._next_msg_id = 0
+        self._pending: dict[int, tuple[Callable[[Body], None], Optional[asyncio.TimerHandle]]] = {}
+        self._out: list[str] = []
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._tasks: set[asyncio.Task] = set()
+        self._partial = b""
+
+    # ---- registration ------------------------------------------------------------------
+
+    def handler(self, msg_type: str) -> Callable[[Handler], Handler]:
+        """Decorator: handle messages whose body type is `msg_type`."""
+
+        def register(fn: Handler) -> Handler:
+            self._handlers[msg_type] = fn
+            return fn
+
+        return register
+
+    def on_init(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Decorator: call `fn()` once `init` has set the node id (timers usually start here)."""
+        self._on_init.append(fn)
+        return fn
+
+    # ---- sending -----------------------------------------------------------------------
+
+    def send(self, dest: str, body: Body) -> None:
+        """Fire and forget."""
+        self._out.append(json.dumps({"src": self.node_id, "dest": dest, "body": body},
+                                    separators=(",", ":")))
+        if len(self._out) == 1 and self._loop is not None:
+            self._loop.call_soon(self._flush)
+
+    def reply(self, request: Message, body: Body) -> None:
+        """Answer `request` with `body` (adds `in_reply_to`)."""
+        msg_id = request["body"].get("msg_id")
+        if msg_id is not None:
+            body = dict(body, in_reply_to=msg_id)
+        self.send(request["src"], body)
+
+    def rpc(self, dest: str, body: Body, on_reply: Callable[[Body], None],
+            timeout: Optional[float] = None) -> int:
+        """Send a request; call `on_reply(reply_body)` once, with the reply or, after
+        `timeout` seconds, with an error body of code 0 (timeout). Returns the msg_id."""
+        self._next_msg_id += 1
+        msg_id = self._next_msg_id
+        timer = None
+        if timeout is not None:
+            timer = self._require_loop().call_later(timeout, self._expire, msg_id)
+        self._pending[msg_id] = (on_reply, timer)
+        self.send(dest, dict(body, msg_id=msg_id))
+        return msg_id
+
+    async def call(self, dest: str, body: Body, timeout: float = 1.0) -> Body:
+        """`await` an RPC: the reply body, or RPCError for an error reply or a timeout."""
+        future = self._require_loop().create_future()
+
+        def resolve(reply: Body) -> None:
+            if not future.done():
+                future.set_result(reply)
+
+        self.rpc(dest, body, resolve, timeout)
+        reply = await future
+        if reply.get("type") == "error":
+            raise RPCError(reply.get("code", CRASH), reply.get("text", ""))
+        return reply
+
+    # ---- timers and tasks --------------------------------------------------------------
+
+    def every(self, interval: float, fn: Callable[[], Any]) -> None:
+        """Call `fn()` every `interval` seconds (first call after one interval)."""
+        loop = self._require_loop()
+
+        def tick() -> None:
+            loop.call_later(interval, tick)
+            self._run_guarded(fn)
+
+        loop.call_later(interval, tick)
+
+    def after(self, delay: float, fn: Callable[[], Any]) -> asyncio.TimerHandle:
+        """Call `fn()` once, `delay` seconds from now."""
+        return self._require_loop().call_later(delay, self._run_guarded, fn)
+
+    def spawn(self, coro: Awaitable[Any]) -> asyncio.Task:
+        """Run a coroutine in the background; a crash is logged, never silent."""
+        task = self._require_loop().create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    # ---- the loop ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve until stdin closes."""
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        closed = self._loop.create_future()
+        fd = sys.stdin.fileno()
+        os.set_blocking(fd, False)
+
+        def readable() -> None:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self._loop.remove_reader(fd)
+                if not closed.done():
+                    closed.set_result(None)
+                return
+            lines = (self._partial + chunk).split(b"\n")
+            self._partial = lines.pop()
+            for line in lines:
+                if line.strip():
+                    self._receive(line)
+
+        self._loop.add_reader(fd, readable)
+        await closed
+        self._flush()
+
+    def _receive(self, line: bytes) -> None:
+        try:
+            msg = json.loads(line)
+            body = msg["body"]
+            msg_type = body["type"]
+        except (ValueError, KeyError, TypeError):
+            log(f"skipping a line that is not a Maelstrom message: {line[:200]!r}")
+            return
+        in_reply_to = body.get("in_reply_to")
+        if in_reply_to is not None and in_reply_to in self._pending:
+            on_reply, timer = self._pending.pop(in_reply_to)
+            if timer is not None:
+                timer.cancel()
+            self._run_guarded(on_reply, body)
+            return
+        if msg_type == "init":
+            self._init(msg)
+            return
+        fn = self._handlers.get(msg_type)
+        if fn is None:
+            if in_reply_to is None:  # a late reply is dropped quietly, a request answered
+                self._answer_error(msg, RPCError(NOT_SUPPORTED, f"unknown message type {msg_type!r}"))
+            return
+        try:
+            result = fn(msg)
+        except RPCError as err:
+            self._answer_error(msg, err)
+            return
+        except Exception:
+            log(f"handler for {msg_type!r} crashed on {msg!r}\n{traceback.format_exc()}")
+            self._answer_error(msg, RPCError(CRASH, f"handler for {msg_type} crashed"))
+            return
+        if inspect.isawaitable(result):
+            self.spawn(self._finish(msg, result))
+        elif result is not None:
+            self.reply(msg, result)
+
+    async def _finish(self, msg: Message, pending: Awaitable[Any]) -> None:
+        try:
+            result = await pending
+        except RPCError as err:
+            self._answer_error(msg, err)
+            return
+        except Exception:
+            log(f"handler for {msg['body']['type']!r} crashed\n{traceback.format_exc()}")
+            self._answer_error(msg, RPCError(CRASH, "handler crashed"))
+            return
+        if result is not None:
+            self.reply(msg, result)
+
+    def _init(self, msg: Message) -> None:
+        body = msg["body"]
+        self.node_id = body["node_id"]
+        self.node_ids = list(body["node_ids"])
+        self.reply(msg, {"type": "init_ok"})
+        for fn in self._on_init:
+            self._run_guarded(fn)
+
+    def _answer_error(self, msg: Message, err: RPCError) -> None:
+        if msg["body"].get("msg_id") is not None:
+            self.reply(msg, err.body())
+
+    def _expire(self, msg_id: int) -> None:
+        entry = self._pending.pop(msg_id, None)
+        if entry is not None:
+            self._run_guarded(entry[0], {"type": "error", "code": TIMEOUT, "text": "timed out"})
+
+    def _run_guarded(self, fn: Callable[..., Any], *args: Any) -> None:
+        try:
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                self.spawn(result)
+        except Exception:
+            log(f"{getattr(fn, '__name__', fn)} crashed\n{traceback.format_exc()}")
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log("background task crashed\n"
+                + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+    def _flush(self) -> None:
+        if not self._out:
+            return
+        data = ("\n".join(self._out) + "\n").encode()
+        self._out.clear()
+        fd = sys.stdout.fileno()
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:  # stdout is a blocking pipe; this only guards odd setups
+                continue
+
+    def _require_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            raise RuntimeError("the node is not running yet: call this from a handler or on_init")
+        return self._loop
+
+
+class KV:
+    """A client for Maelstrom's key-value services: `lin-kv`, `seq-kv`, `lww-kv`."""
+
+    def __init__(self, node: Node, service: str, timeout: float = 1.0) -> None:
+        self.node = node
+        self.service = service
+        self.timeout = timeout
+
+    async def read(self, key: Any, default: Any = KeyError) -> Any:
+        """The value at `key`; `default` if it does not exist (else RPCError 20)."""
+        try:
+            reply = await self.node.call(self.service, {"type": "read", "key": key}, self.timeout)
+        except RPCError as err:
+            if err.code == KEY_DOES_NOT_EXIST and default is not KeyError:
+                return default
+            raise
+        return reply["value"]
+
+    async def write(self, key: Any, value: Any) -> None:
+        await self.node.call(self.service, {"type": "write", "key": key, "value": value},
+                             self.timeout)
+
+    async def cas(self, key: Any, from_: Any, to: Any, create_if_not_exists: bool = False) -> None:
+        """Set `key` to `to` if it holds `from_`; RPCError 22 (or 20) otherwise."""
+        body = {"type": "cas", "key": key, "from": from_, "to": to}
+        if create_if_not_exists:
+            body["create_if_not_exists"] = True
+        await self.node.call(self.service, body, self.timeout)

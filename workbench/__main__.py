@@ -1,0 +1,36 @@
+"""Entry point: `python3 -m workbench test [Maelstrom flags] [-- args for the binary]`."""
+
+from __future__ import annotations
+
+import sys
+
+from .errors import EXIT_USAGE, WorkbenchError
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: python3 -m workbench test --bin BIN -w WORKLOAD [flags] [-- args]\n"
+              "       python3 -m workbench test --help   (all flags)")
+        return 0 if argv else EXIT_USAGE
+    if argv[0] != "test":
+        print(f"unknown command {argv[0]!r}; the only command is `test`", file=sys.stderr)
+        return EXIT_USAGE
+    from . import cli, runner
+    try:
+        opts = cli.parse(argv[1:])
+        code = 0
+        for _ in range(opts.test_count):
+            code, _run_dir = runner.run_once(opts)
+            if code != 0:
+                break
+        return code
+    except WorkbenchError as err:
+        print(f"\n{err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

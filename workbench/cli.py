@@ -1,0 +1,201 @@
+"""`python3 -m workbench test ...`: Maelstrom's flags and defaults (spec 3), checked up front."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from .errors import UsageError
+from .network import DISTRIBUTIONS
+from .workloads import WORKLOADS
+
+TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
+
+
+@dataclass
+class Options:
+    bin: str
+    workload: str = "lin-kv"
+    nodes: list[str] = field(default_factory=lambda: [f"n{i}" for i in range(1, 6)])
+    rate: float = 5.0
+    time_limit: float = 60.0
+    concurrency: int = 5
+    latency: int = 0
+    latency_dist: str = "constant"
+    nemesis: frozenset[str] = frozenset()
+    nemesis_interval: float = 10.0
+    topology: str = "grid"
+    availability: Optional[object] = None  # None, "total" or a float in [0, 1]
+    consistency_models: list[str] = field(default_factory=lambda: ["strict-serializable"])
+    key_count: Optional[int] = None
+    max_txn_length: int = 4
+    max_writes_per_key: int = 16
+    log_stderr: bool = False
+    log_net_send: bool = False
+    log_net_recv: bool = False
+    test_count: int = 1
+    seed: Optional[int] = None
+    store: str = "store"
+    quiet: bool = False
+    args: list[str] = field(default_factory=list)
+
+    @property
+    def node_count(self) -> int:
+        return len(self.nodes)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}\nRun `python3 -m workbench test --help` for the flags.")
+
+
+def _positive_int(name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}")
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{name} must be positive, not {value}")
+        return value
+    return parse
+
+
+def _number(name: str, minimum: float = 0.0, strict: bool = False):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, not {text!r}")
+        if math.isnan(value) or value < minimum or (strict and value == minimum):
+            bound = ">" if strict else ">="
+            raise argparse.ArgumentTypeError(f"{name} must be {bound} {minimum:g}, not {text}")
+        return value
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python3 -m workbench test", allow_abbrev=False,
+                description="Run a Maelstrom test against a node binary, with Maelstrom's flags.")
+    p.add_argument("--bin", help="the node binary to test (required)")
+    p.add_argument("-w", "--workload", default="lin-kv", help="workload name (default lin-kv)")
+    p.add_argument("--node-count", type=_positive_int("--node-count"))
+    p.add_argument("-n", "--node", action="append", default=[], help="a node name; repeatable")
+    p.add_argument("--nodes", help="comma-separated node names")
+    p.add_argument("--nodes-file", help="a file of node names, one per line")
+    p.add_argument("--rate", type=_number("--rate"), default=5.0)
+    p.add_argument("--time-limit", type=_number("--time-limit", 0, strict=True), default=60.0)
+    p.add_argument("--concurrency", default="1n", help="NUMBER or Kn (K x node count)")
+    p.add_argument("--latency", type=lambda s: int(_number("--latency")(s)), default=0)
+    p.add_argument("--latency-dist", default="constant", choices=DISTRIBUTIONS)
+    p.add_argument("--nemesis", default="", help="comma-separated faults; only 'partition'")
+    p.add_argument("--nemesis-interval", type=_number("--nemesis-interval", 0, strict=True),
+                   default=10.0)
+    p.add_argument("--topology", default="grid", choices=TOPOLOGIES)
+    p.add_argument("--availability", help="'total' or a number in [0, 1]")
+    p.add_argument("--consistency-models", default="strict-serializable")
+    p.add_argument("--key-count", type=_positive_int("--key-count"))
+    p.add_argument("--max-txn-length", type=_positive_int("--max-txn-length"), default=4)
+    p.add_argument("--max-writes-per-key", type=_positive_int("--max-writes-per-key"), default=16)
+    p.add_argument("--log-stderr", action="store_true")
+    p.add_argument("--log-net-send", action="store_true")
+    p.add_argument("--log-net-recv", action="store_true")
+    p.add_argument("--test-count", type=_positive_int("--test-count"), default=1)
+    p.add_argument("--seed", type=int, help="seed for every random choice (workbench only)")
+    p.add_argument("--store", default="store", help="where runs are stored (default ./store)")
+    p.add_argument("--quiet", action="store_true", help="no live progress line")
+    for ignored in ("--username", "--password", "--ssh-private-key"):
+        p.add_argument(ignored, help=argparse.SUPPRESS)
+    for ignored in ("--strict-host-key-checking", "--no-ssh", "--leave-db-running",
+                    "--logging-json"):
+        p.add_argument(ignored, action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+def parse(argv: Sequence[str]) -> Options:
+    """Options from the arguments after `test`; UsageError (exit 254) when anything is off."""
+    argv = list(argv)
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
+    ns, leftover = _parser().parse_known_args(argv)
+    unknown = [a for a in leftover if a.startswith("-")]
+    if unknown:
+        raise UsageError(f"unknown option {unknown[0]!r}\n"
+                         "Run `python3 -m workbench test --help` for the flags.")
+    if ns.bin is None:
+        raise UsageError("Expected a --bin PATH_TO_BINARY to test")
+    if ns.workload not in WORKLOADS:
+        raise UsageError(f"unknown workload {ns.workload!r}; known workloads: "
+                         + ", ".join(sorted(WORKLOADS)))
+    nodes = _nodes(ns)
+    concurrency = _concurrency(ns.concurrency, len(nodes))
+    nemesis = frozenset(x for x in re.split(r"\s*,\s*", ns.nemesis.strip()) if x)
+    if nemesis - {"partition"}:
+        raise UsageError(f"unknown nemesis fault(s) {', '.join(sorted(nemesis - {'partition'}))}"
+                         "; the only fault is 'partition'")
+    availability: Optional[object] = None
+    if ns.availability is not None:
+        if ns.availability == "total":
+            availability = "total"
+        else:
+            try:
+                availability = float(ns.availability)
+            except ValueError:
+                availability = -1.0
+            if not 0.0 <= availability <= 1.0:  # type: ignore[operator]
+                raise UsageError("--availability must be 'total' or a number in [0, 1], "
+                                 f"not {ns.availability!r}")
+    models = [m for m in re.split(r"\s*,\s*", ns.consistency_models.strip()) if m]
+    if not models:
+        raise UsageError("--consistency-models needs at least one model")
+    bin_path = os.path.abspath(ns.bin)
+    return Options(
+        bin=bin_path, workload=ns.workload, nodes=nodes, rate=ns.rate, time_limit=ns.time_limit,
+        concurrency=concurrency, latency=ns.latency, latency_dist=ns.latency_dist,
+        nemesis=nemesis, nemesis_interval=ns.nemesis_interval, topology=ns.topology,
+        availability=availability, consistency_models=models, key_count=ns.key_count,
+        max_txn_length=ns.max_txn_length, max_writes_per_key=ns.max_writes_per_key,
+        log_stderr=ns.log_stderr, log_net_send=ns.log_net_send, log_net_recv=ns.log_net_recv,
+        test_count=ns.test_count, seed=ns.seed, store=ns.store, quiet=ns.quiet,
+        args=[a for a in leftover if not a.startswith("-")] + extra,
+    )
+
+
+def _nodes(ns: argparse.Namespace) -> list[str]:
+    if ns.node_count is not None:
+        return [f"n{i}" for i in range(ns.node_count)]
+    nodes: list[str] = []
+    if ns.nodes_file:
+        try:
+            with open(ns.nodes_file) as f:
+                nodes += [line.strip() for line in f if line.strip()]
+        except OSError as err:
+            raise UsageError(f"--nodes-file {ns.nodes_file}: {err.strerror}") from None
+    if ns.nodes:
+        nodes += [x for x in re.split(r",\s*", ns.nodes) if x]
+    nodes += ns.node
+    nodes = nodes or [f"n{i}" for i in range(1, 6)]
+    bad = [x for x in nodes if x.startswith("c") or x in ("lin-kv", "seq-kv", "lww-kv", "lin-tso")]
+    if bad:
+        raise UsageError(f"node name {bad[0]!r} is taken: names starting with 'c' are clients, "
+                         "and the services have their own names")
+    if len(set(nodes)) != len(nodes):
+        raise UsageError("node names must be distinct")
+    return nodes
+
+
+def _concurrency(text: str, node_count: int) -> int:
+    m = re.fullmatch(r"(\d+)(n?)", text)
+    if not m:
+        raise UsageError(f"--concurrency must be a number, or a number followed by n "
+                         f"(times the node count), not {text!r}")
+    value = int(m.group(1)) * (node_count if m.group(2) else 1)
+    if value <= 0:
+        raise UsageError("--concurrency must be positive")
+    return value

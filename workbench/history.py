@@ -1,0 +1,82 @@
+"""History operations and the history files (spec 4.1, 9).
+
+An op is a dict with Maelstrom's keys without colons: index, time (ns since the run
+started), type ("invoke" | "ok" | "fail" | "info"), process (int, or "nemesis"), f, value,
+and extras such as "error", "final?", "exception". Keys starting with "_" are the
+workbench's own and are never written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from . import edn
+from .edn import Keyword
+
+FIRST_KEYS = ("index", "time", "type", "process", "f", "value")
+NEMESIS = "nemesis"
+
+
+def is_client_op(op: dict) -> bool:
+    return op["process"] != NEMESIS
+
+
+def invocations(history: Iterable[dict]) -> Iterator[dict]:
+    return (op for op in history if op["type"] == "invoke")
+
+
+def pairs(history: Iterable[dict]) -> list[tuple[dict, dict | None]]:
+    """(invocation, completion or None) for every client op, in invocation order."""
+    open_by_process: dict[Any, dict] = {}
+    result: list[list] = []
+    slot: dict[int, int] = {}
+    for op in history:
+        if not is_client_op(op):
+            continue
+        if op["type"] == "invoke":
+            open_by_process[op["process"]] = op
+            slot[op["index"]] = len(result)
+            result.append([op, None])
+        else:
+            inv = open_by_process.pop(op["process"], None)
+            if inv is not None:
+                result[slot[inv["index"]]][1] = op
+    return [(a, b) for a, b in result]
+
+
+def edn_op(op: dict) -> dict:
+    """The op as written: keys in Maelstrom's order, type and f as keywords."""
+    out: dict[str, Any] = {}
+    for key in FIRST_KEYS:
+        if key in op:
+            value = op[key]
+            if key in ("type", "f") or (key == "process" and value == NEMESIS):
+                value = Keyword(value)
+            out[key] = value
+    for key, value in op.items():
+        if key not in out and not key.startswith("_"):
+            out[key] = value
+    return out
+
+
+def write_edn(path: Path, history: Iterable[dict]) -> None:
+    with path.open("w") as f:
+        for op in history:
+            f.write(edn.dumps(edn_op(op)))
+            f.write("\n")
+
+
+def txt_line(op: dict) -> str:
+    process = Keyword(NEMESIS) if op["process"] == NEMESIS else op["process"]
+    cols = [edn.dumps(process), ":" + op["type"], ":" + str(op["f"]), edn.dumps(op.get("value"))]
+    if "error" in op:
+        cols.append(edn.dumps(op["error"]))
+    return "\t".join(cols)
+
+
+def write_txt(path: Path, history: Iterable[dict]) -> None:
+    with path.open("w") as f:
+        for op in history:
+            f.write(txt_line(op))
+            f.write("\n")

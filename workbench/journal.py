@@ -1,0 +1,68 @@
+"""The network journal: every send and every delivery, and the :net statistics (spec 2.6-2.7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from .message import Message, is_client
+
+SEND = "send"
+RECV = "recv"
+
+
+class Journal:
+    """Append-only list of (event id, time ns, type, message); counts kept as it grows."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[int, int, str, Message]] = []
+        # [all, clients, servers] x [send, recv]
+        self._counts = {"all": [0, 0], "clients": [0, 0], "servers": [0, 0]}
+
+    def record(self, time_ns: int, kind: str, msg: Message) -> None:
+        self.events.append((len(self.events), time_ns, kind, msg))
+        slot = 0 if kind == SEND else 1
+        self._counts["all"][slot] += 1
+        side = "clients" if is_client(msg.src) or is_client(msg.dest) else "servers"
+        self._counts[side][slot] += 1
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """{'all'|'clients'|'servers': (sends, recvs)} so far (cheap; for progress lines)."""
+        return {k: (v[0], v[1]) for k, v in self._counts.items()}
+
+    def net_stats(self, op_count: int) -> dict[str, Any]:
+        """The results' :net map. msg-count is the number of distinct message ids."""
+        ids: dict[str, set[int]] = {"all": set(), "clients": set(), "servers": set()}
+        for _, _, _, msg in self.events:
+            ids["all"].add(msg.id)
+            side = "clients" if is_client(msg.src) or is_client(msg.dest) else "servers"
+            ids[side].add(msg.id)
+        out: dict[str, Any] = {}
+        for side in ("all", "clients", "servers"):
+            sends, recvs = self._counts[side]
+            entry: dict[str, Any] = {"send-count": sends, "recv-count": recvs,
+                                     "msg-count": len(ids[side])}
+            if side != "clients" and op_count:
+                entry["msgs-per-op"] = _single(len(ids[side]) / op_count)
+            out[side] = entry
+        out["valid?"] = True
+        return out
+
+    def write(self, path: Path) -> None:
+        """JSON lines: {"event":…, "time":…, "type":"send"|"recv", "message":{…}}."""
+        with path.open("w") as f:
+            for event_id, time_ns, kind, msg in self.events:
+                f.write(json.dumps({"event": event_id, "time": time_ns, "type": kind,
+                                    "message": {"id": msg.id, "src": msg.src, "dest": msg.dest,
+                                                "body": msg.body}},
+                                   separators=(",", ":")))
+                f.write("\n")
+
+    def __iter__(self) -> Iterator[tuple[int, int, str, Message]]:
+        return iter(self.events)
+
+
+def _single(x: float) -> float:
+    """Round as a Java float prints: about 7 significant digits."""
+    return float(f"{x:.7g}")

@@ -1,0 +1,61 @@
+"""The message envelope, and parsing one line a node wrote to stdout (spec 1.2)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(slots=True)
+class Message:
+    id: int
+    src: str
+    dest: str
+    body: dict
+
+    def to_json(self) -> str:
+        return json.dumps({"id": self.id, "src": self.src, "dest": self.dest, "body": self.body},
+                          separators=(",", ":"))
+
+
+class BadLine(ValueError):
+    """A stdout line that is not a Maelstrom message; `reason` is Maelstrom's error name."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+_ENVELOPE_KEYS = {"src", "dest", "body", "id"}
+
+
+def parse_line(line: str) -> tuple[str, str, Any]:
+    """(src, dest, body) of one stdout line, or BadLine saying what is wrong with it."""
+    try:
+        msg = json.loads(line)
+    except ValueError as err:
+        raise BadLine("line-not-valid-json", f"{err}") from None
+    if not isinstance(msg, dict):
+        raise BadLine("malformed-message", "expected a JSON object with src, dest and body")
+    extra = set(msg) - _ENVELOPE_KEYS
+    missing = {"src", "dest", "body"} - set(msg)
+    if extra or missing:
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(sorted(missing)))
+        if extra:
+            parts.append("unexpected top-level " + ", ".join(sorted(extra))
+                         + " (in_reply_to, msg_id and type belong inside body)")
+        raise BadLine("malformed-message", "; ".join(parts))
+    if not isinstance(msg["src"], str) or not isinstance(msg["dest"], str):
+        raise BadLine("malformed-message", "src and dest must be strings")
+    if "id" in msg and (not isinstance(msg["id"], int) or isinstance(msg["id"], bool)):
+        raise BadLine("malformed-message", "id must be an integer")
+    return msg["src"], msg["dest"], msg["body"]
+
+
+def is_client(participant: str) -> bool:
+    """Maelstrom's rule: an id is a client iff it starts with 'c'."""
+    return participant.startswith("c")

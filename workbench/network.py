@@ -1,0 +1,145 @@
+"""The simulated network (spec 2): one deadline-ordered queue per receiver, latency between
+servers only, partitions as one-way drop rules checked when the receiver dequeues.
+
+Delivery to one receiver is serial, as in Maelstrom: its deliverer takes the message with
+the earliest deadline, drops it if the receiver is cut off from the sender at that moment,
+else sleeps until the deadline and hands it over. Nothing is duplicated or reordered beyond
+what the deadlines say.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import random
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from .journal import RECV, SEND, Journal
+from .message import Message, is_client
+
+DISTRIBUTIONS = ("constant", "uniform", "exponential")
+
+
+@dataclass(frozen=True)
+class Latency:
+    mean_ms: int = 0
+    dist: str = "constant"
+
+    def draw(self, rng: random.Random) -> float:
+        """One latency in seconds. Mean 0 is 0 for every distribution (Maelstrom hangs or
+        crashes there: spec 2.2)."""
+        if self.mean_ms <= 0:
+            return 0.0
+        if self.dist == "constant":
+            ms = self.mean_ms
+        elif self.dist == "uniform":
+            ms = rng.randrange(0, 2 * self.mean_ms)
+        else:
+            ms = int(rng.expovariate(1.0 / self.mean_ms))
+        return ms / 1000.0
+
+
+class UnknownParticipant(Exception):
+    """Raised by `send` when src or dest is not registered."""
+
+    def __init__(self, who: str, role: str, was_registered: bool) -> None:
+        super().__init__(f"{role} {who!r} is not on the network"
+                         + (" (it was, but has closed)" if was_registered else ""))
+        self.who, self.role, self.was_registered = who, role, was_registered
+
+
+class _Inbox:
+    __slots__ = ("id", "deliver", "heap", "wake", "task")
+
+    def __init__(self, participant: str, deliver: Callable[[Message], None]) -> None:
+        self.id = participant
+        self.deliver = deliver
+        self.heap: list[tuple[float, int, Message]] = []
+        self.wake = asyncio.Event()
+        self.task: Optional[asyncio.Task] = None
+
+
+class Network:
+    def __init__(self, latency: Latency, rng: random.Random, journal: Journal,
+                 t0: float) -> None:
+        self.latency = latency
+        self.rng = rng
+        self.journal = journal
+        self.t0 = t0  # loop.time() at the start of the run
+        self.partitions: dict[str, set[str]] = {}
+        self._inboxes: dict[str, _Inbox] = {}
+        self._departed: set[str] = set()
+        self._ids = itertools.count()
+        self._seq = itertools.count()
+        self._loop = asyncio.get_running_loop()
+
+    # ---- membership ----------------------------------------------------------------------
+
+    def register(self, participant: str, deliver: Callable[[Message], None]) -> None:
+        inbox = _Inbox(participant, deliver)
+        self._inboxes[participant] = inbox
+        inbox.task = self._loop.create_task(self._deliver_loop(inbox), name=f"net->{participant}")
+
+    def unregister(self, participant: str) -> None:
+        inbox = self._inboxes.pop(participant, None)
+        if inbox is not None:
+            self._departed.add(participant)
+            if inbox.task is not None:
+                inbox.task.cancel()
+
+    def is_registered(self, participant: str) -> bool:
+        return participant in self._inboxes
+
+    def close(self) -> None:
+        for participant in list(self._inboxes):
+            self.unregister(participant)
+
+    # ---- partitions ----------------------------------------------------------------------
+
+    def drop(self, src: str, dest: str) -> None:
+        """From now on `dest` does not hear `src`."""
+        self.partitions.setdefault(dest, set()).add(src)
+
+    def heal(self) -> None:
+        self.partitions.clear()
+
+    # ---- traffic -------------------------------------------------------------------------
+
+    def now_ns(self) -> int:
+        return int((self._loop.time() - self.t0) * 1e9)
+
+    def send(self, src: str, dest: str, body: dict) -> Message:
+        """Journal and enqueue one message; UnknownParticipant if either end is unknown."""
+        if src not in self._inboxes:
+            raise UnknownParticipant(src, "sender", src in self._departed)
+        inbox = self._inboxes.get(dest)
+        if inbox is None:
+            raise UnknownParticipant(dest, "destination", dest in self._departed)
+        msg = Message(next(self._ids), src, dest, body)
+        now = self._loop.time()
+        delay = 0.0 if is_client(src) or is_client(dest) else self.latency.draw(self.rng)
+        self.journal.record(int((now - self.t0) * 1e9), SEND, msg)
+        heapq.heappush(inbox.heap, (now + delay, next(self._seq), msg))
+        if len(inbox.heap) == 1:
+            inbox.wake.set()
+        return msg
+
+    async def _deliver_loop(self, inbox: _Inbox) -> None:
+        loop = self._loop
+        heap = inbox.heap
+        while True:
+            if not heap:
+                inbox.wake.clear()
+                await inbox.wake.wait()
+                continue
+            deadline, _, msg = heapq.heappop(heap)
+            blocked = self.partitions.get(inbox.id)
+            if blocked and msg.src in blocked:
+                continue
+            delay = deadline - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.journal.record(int((loop.time() - self.t0) * 1e9), RECV, msg)
+            inbox.deliver(msg)

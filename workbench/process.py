@@ -1,0 +1,175 @@
+"""Node processes: spawn the binary, pipe messages in and out, keep its stderr in
+node-logs/<node>.log, and turn every way a node can break the run into a NodeError that
+names the node, quotes the line and points at the log."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+from .errors import NodeError
+from .message import BadLine, Message, parse_line
+from .network import Network, UnknownParticipant
+
+LINE_LIMIT = 64 * 1024 * 1024
+KEEP_LINES = 32
+
+log = logging.getLogger("workbench.process")
+
+
+def _trim(line: str, limit: int = 300) -> str:
+    return line if len(line) <= limit else line[:limit] + f"... ({len(line)} chars)"
+
+
+class NodeProcess:
+    """One copy of the node binary, registered on the network as `node_id`."""
+
+    def __init__(self, node_id: str, command: list[str], network: Network, log_dir: Path,
+                 fail: Callable[[NodeError], None], warn: Callable[[str], None],
+                 log_stderr: bool = False) -> None:
+        self.id = node_id
+        self.command = command
+        self.network = network
+        self.log_path = log_dir / f"{node_id}.log"
+        self.fail = fail
+        self.warn = warn
+        self.log_stderr = log_stderr
+        self.proc: Optional[asyncio.subprocess.Process] = None
+        self.stdout_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
+        self.stopping = False
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT, start_new_session=True)
+        except OSError as err:
+            raise NodeError(f"could not start node {self.id}: {' '.join(self.command)}: "
+                            f"{err.strerror or err}") from None
+        self.network.register(self.id, self.deliver)
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._read_stdout()), loop.create_task(self._read_stderr()),
+                       loop.create_task(self._watch())]
+
+    def deliver(self, msg: Message) -> None:
+        proc = self.proc
+        if proc is None or proc.stdin is None or proc.returncode is not None:
+            return
+        try:
+            proc.stdin.write(msg.to_json().encode() + b"\n")
+        except (ConnectionError, RuntimeError):
+            pass  # the exit watcher reports the crash
+
+    async def _read_stdout(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        reader = self.proc.stdout
+        while True:
+            try:
+                raw = await reader.readline()
+            except ValueError:
+                self.fail(self._error(f"wrote a stdout line longer than {LINE_LIMIT} bytes"))
+                return
+            if not raw:
+                return
+            line = raw.decode(errors="replace").rstrip("\n")
+            self.stdout_tail.append(line)
+            if not line.strip():
+                self.fail(self._error("wrote a blank line to stdout", line,
+                                      "Maelstrom cannot parse an empty line; write one JSON "
+                                      "message per line"))
+                return
+            try:
+                src, dest, body = parse_line(line)
+            except BadLine as err:
+                self.fail(self._error(f"wrote a line that is not a Maelstrom message "
+                                      f"({err.reason}: {err.detail})", line,
+                                      "stdout is for protocol messages only; log to stderr"))
+                return
+            if src != self.id:
+                self.fail(self._error(f"sent a message with src {src!r}; it is {self.id!r}",
+                                      line, "use the node_id from init as src"))
+                return
+            try:
+                self.network.send(src, dest, body)
+            except UnknownParticipant as err:
+                if err.was_registered:
+                    # Maelstrom would stop reading this node's stdout here (spec 1.2).
+                    self.warn(f"{self.id} sent to {dest}, a client that had already closed "
+                              f"(it had timed out); the message was dropped. Real Maelstrom "
+                              f"stops reading {self.id}'s stdout after such a line. Line: "
+                              f"{_trim(line)}")
+                    continue
+                self.fail(self._error(f"sent a message to {dest!r}, which does not exist",
+                                      line, "valid destinations are the node ids from init, "
+                                      "the src of a request, and the services"))
+                return
+
+    async def _read_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        reader = self.proc.stderr
+        with self.log_path.open("ab", buffering=0) as out:
+            while True:
+                try:
+                    raw = await reader.readline()
+                except ValueError:
+                    raw = await reader.read(LINE_LIMIT)
+                if not raw:
+                    return
+                out.write(raw)
+                line = raw.decode(errors="replace").rstrip("\n")
+                self.stderr_tail.append(line)
+                if self.log_stderr:
+                    logging.getLogger(f"{self.id} stderr").info(line)
+
+    async def _watch(self) -> None:
+        assert self.proc is not None
+        status = await self.proc.wait()
+        if not self.stopping:
+            await asyncio.sleep(0.05)  # let the readers catch the last lines
+            self.fail(self._error(f"exited with status {status} before the test ended",
+                                  hint="a node must keep running until it is killed, even "
+                                       "when stdin closes or a handler fails"))
+
+    def _error(self, what: str, line: Optional[str] = None, hint: str = "") -> NodeError:
+        parts = [f"Node {self.id} {what}."]
+        if line is not None:
+            parts.append(f"  line: {_trim(line)}")
+        if hint:
+            parts.append(f"  likely cause: {hint}")
+        parts.append(f"  node log: {self.log_path}")
+        if self.stderr_tail:
+            parts.append("  last stderr lines:\n" + "\n".join("    " + _trim(s)
+                                                             for s in self.stderr_tail))
+        if self.stdout_tail and line is None:
+            parts.append("  last stdout lines:\n" + "\n".join("    " + _trim(s)
+                                                             for s in self.stdout_tail))
+        return NodeError("\n".join(parts))
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.returncode is None
+
+    async def kill(self) -> None:
+        self.stopping = True
+        proc = self.proc
+        if proc is not None and proc.returncode is None:
+            try:
+                os.killpg(proc.pid, 9)
+            except ProcessLookupError:
+                pass
+            try:
+                await asyncio.wait_for(proc.wait(), 5)
+            except asyncio.TimeoutError:
+                log.warning("node %s did not die within 5 s of SIGKILL", self.id)
+        for task in self._tasks:
+            if not task.done():
+                try:
+                    await asyncio.wait_for(task, 1)
+                except (asyncio.TimeoutError, asyncio.CancelledError):
+                    task.cancel()
+        self.network.unregister(self.id)

@@ -1,0 +1,57 @@
+"""Workloads: name -> module. Each module defines `workload(opts, rng) -> Workload` and holds
+its RPCs, client, generators and checker side by side."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, Protocol
+
+if TYPE_CHECKING:
+    from ..cli import Options
+    from ..client import Client
+    from ..generator import Generator
+
+# Maelstrom's workload names -> our modules.
+WORKLOADS = {
+    "echo": "echo",
+    "unique-ids": "unique_ids",
+    "broadcast": "broadcast",
+    "g-counter": "g_counter",
+    "pn-counter": "g_counter",
+    "kafka": "kafka",
+    "txn-rw-register": "txn_rw_register",
+}
+
+
+class WorkloadClient(Protocol):
+    async def invoke(self, rpc: "Client", op: dict) -> dict:
+        """Perform `op` (an :invoke op) and return its completion (same dict, type changed)."""
+
+
+@dataclass
+class Workload:
+    name: str
+    client: Callable[[], WorkloadClient]  # a fresh workload client (per Maelstrom client)
+    generator: "Generator"
+    check: Callable[["Options", list[dict]], dict]
+    final_generator: Optional["Generator"] = None
+    reusable: bool = False  # keep the same client id after an :info completion
+    setup: Optional[Callable[["Client", "Options"], Awaitable[Any]]] = None  # per node, once
+    extra: dict = field(default_factory=dict)
+
+
+class Check(Protocol):
+    def __call__(self, opts: "Options", history: list[dict]) -> dict: ...
+
+
+def load(opts: "Options", rng: random.Random) -> Workload:
+    """Build the named workload."""
+    name = f"{__name__}.{WORKLOADS[opts.workload]}"
+    if importlib.util.find_spec(name) is None:
+        from ..errors import UsageError
+        raise UsageError(f"workload {opts.workload!r} is not built into the workbench yet")
+    module = importlib.import_module(name)
+    return module.workload(opts, rng)
