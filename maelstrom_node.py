@@ -31,7 +31,7 @@ import json
 import os
 import sys
 import traceback
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable
 
 # Maelstrom's error codes (its resources/errors.edn).
 TIMEOUT = 0
@@ -77,9 +77,9 @@ class Node:
         self._handlers: dict[str, Handler] = {}
         self._on_init: list[Callable[[], None]] = []
         self._next_msg_id = 0
-        self._pending: dict[int, tuple[Callable[[Body], None], Optional[asyncio.TimerHandle]]] = {}
+        self._pending: dict[int, tuple[Callable[[Body], None], asyncio.TimerHandle | None]] = {}
         self._out: list[str] = []
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task] = set()
         self._partial = b""
 
@@ -116,7 +116,7 @@ class Node:
         self.send(request["src"], body)
 
     def rpc(self, dest: str, body: Body, on_reply: Callable[[Body], None],
-            timeout: Optional[float] = None) -> int:
+            timeout: float | None = None) -> int:
         """Send a request; call `on_reply(reply_body)` once, with the reply or, after
         `timeout` seconds, with an error body of code 0 (timeout). Returns the msg_id."""
         self._next_msg_id += 1
@@ -218,7 +218,8 @@ class Node:
         fn = self._handlers.get(msg_type)
         if fn is None:
             if in_reply_to is None:  # a late reply is dropped quietly, a request answered
-                self._answer_error(msg, RPCError(NOT_SUPPORTED, f"unknown message type {msg_type!r}"))
+                err = RPCError(NOT_SUPPORTED, f"unknown message type {msg_type!r}")
+                self._answer_error(msg, err)
             return
         try:
             result = fn(msg)

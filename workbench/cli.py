@@ -7,7 +7,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Sequence
 
 from .errors import UsageError
 from .network import DISTRIBUTIONS
@@ -29,16 +29,16 @@ class Options:
     nemesis: frozenset[str] = frozenset()
     nemesis_interval: float = 10.0
     topology: str = "grid"
-    availability: Optional[object] = None  # None, "total" or a float in [0, 1]
+    availability: object | None = None  # None, "total" or a float in [0, 1]
     consistency_models: list[str] = field(default_factory=lambda: ["strict-serializable"])
-    key_count: Optional[int] = None
+    key_count: int | None = None
     max_txn_length: int = 4
     max_writes_per_key: int = 16
     log_stderr: bool = False
     log_net_send: bool = False
     log_net_recv: bool = False
     test_count: int = 1
-    seed: Optional[int] = None
+    seed: int | None = None
     store: str = "store"
     quiet: bool = False
     args: list[str] = field(default_factory=list)
@@ -58,7 +58,8 @@ def _positive_int(name: str):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, not {text!r}") from None
         if value <= 0:
             raise argparse.ArgumentTypeError(f"{name} must be positive, not {value}")
         return value
@@ -70,7 +71,7 @@ def _number(name: str, minimum: float = 0.0, strict: bool = False):
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, not {text!r}")
+            raise argparse.ArgumentTypeError(f"{name} must be a number, not {text!r}") from None
         if math.isnan(value) or value < minimum or (strict and value == minimum):
             bound = ">" if strict else ">="
             raise argparse.ArgumentTypeError(f"{name} must be {bound} {minimum:g}, not {text}")
@@ -139,7 +140,7 @@ def parse(argv: Sequence[str]) -> Options:
     if nemesis - {"partition"}:
         raise UsageError(f"unknown nemesis fault(s) {', '.join(sorted(nemesis - {'partition'}))}"
                          "; the only fault is 'partition'")
-    availability: Optional[object] = None
+    availability: object | None = None
     if ns.availability is not None:
         if ns.availability == "total":
             availability = "total"

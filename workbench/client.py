@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from .edn import Keyword
 from .errors import error_code
@@ -97,7 +97,7 @@ class Client:
         self.id = client_id
         self.node = node
         self._next_msg_id = 0
-        self._waiting: Optional[tuple[int, asyncio.Future]] = None
+        self._waiting: tuple[int, asyncio.Future] | None = None
         network.register(client_id, self._deliver)
 
     def _deliver(self, msg: Message) -> None:
@@ -107,7 +107,7 @@ class Client:
                 waiting[1].set_result(msg.body)
 
     async def call(self, body: dict, timeout: float = DEFAULT_TIMEOUT,
-                   reply: Optional[Reply] = None) -> dict:
+                   reply: Reply | None = None) -> dict:
         """Send `body` to the node; the reply body, or RPCTimeout / RPCError / MalformedReply."""
         if self._waiting is not None:
             raise RuntimeError(f"client {self.id} already has a request in flight")

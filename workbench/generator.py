@@ -10,11 +10,11 @@ staggers use it).
 from __future__ import annotations
 
 import random
-from typing import Callable, Iterator, Optional, Protocol
+from typing import Callable, Iterator, Protocol
 
 
 class Generator(Protocol):
-    def op(self, thread: int, now: float) -> Optional[dict]:
+    def op(self, thread: int, now: float) -> dict | None:
         """The next op template for `thread` at `now` (s), or None when this thread is done."""
 
     def update(self, completion: dict) -> None:
@@ -28,7 +28,7 @@ class Stream:
         self.make = make
         self.rng = rng
 
-    def op(self, thread: int, now: float) -> Optional[dict]:
+    def op(self, thread: int, now: float) -> dict | None:
         return self.make(self.rng)
 
     def update(self, completion: dict) -> None:
@@ -41,7 +41,7 @@ class FromIterator:
     def __init__(self, ops: Iterator[dict]) -> None:
         self.ops = ops
 
-    def op(self, thread: int, now: float) -> Optional[dict]:
+    def op(self, thread: int, now: float) -> dict | None:
         return next(self.ops, None)
 
     def update(self, completion: dict) -> None:
@@ -55,7 +55,7 @@ class EachThreadOnce:
         self.make = make
         self.done: set[int] = set()
 
-    def op(self, thread: int, now: float) -> Optional[dict]:
+    def op(self, thread: int, now: float) -> dict | None:
         if thread in self.done:
             return None
         self.done.add(thread)

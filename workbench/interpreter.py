@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable
 
 from . import history as hist
 from .client import Client
@@ -45,12 +45,12 @@ class Recorder:
 class Worker:
     """One client thread: bound to node nodes[thread mod N], one op at a time."""
 
-    def __init__(self, interp: "Interpreter", thread: int) -> None:
+    def __init__(self, interp: Interpreter, thread: int) -> None:
         self.interp = interp
         self.thread = thread
         self.process = thread
         self.node = interp.opts.nodes[thread % interp.opts.node_count]
-        self.client: Optional[Client] = None
+        self.client: Client | None = None
         self.workload_client = None
 
     async def perform(self, template: dict, gen: Generator) -> dict:
@@ -78,7 +78,7 @@ class Worker:
 
 
 class Interpreter:
-    def __init__(self, opts: "Options", workload: "Workload", network: Network,
+    def __init__(self, opts: Options, workload: Workload, network: Network,
                  recorder: Recorder, rng: random.Random,
                  new_client_id: Callable[[], str]) -> None:
         self.opts = opts

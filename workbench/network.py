@@ -14,7 +14,7 @@ import heapq
 import itertools
 import random
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable
 
 from .journal import RECV, SEND, Journal
 from .message import Message, is_client
@@ -58,7 +58,7 @@ class _Inbox:
         self.deliver = deliver
         self.heap: list[tuple[float, int, Message]] = []
         self.wake = asyncio.Event()
-        self.task: Optional[asyncio.Task] = None
+        self.task: asyncio.Task | None = None
 
 
 class Network:

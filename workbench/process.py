@@ -9,7 +9,7 @@ import collections
 import logging
 import os
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 from .errors import NodeError
 from .message import BadLine, Message, parse_line
@@ -38,7 +38,7 @@ class NodeProcess:
         self.fail = fail
         self.warn = warn
         self.log_stderr = log_stderr
-        self.proc: Optional[asyncio.subprocess.Process] = None
+        self.proc: asyncio.subprocess.Process | None = None
         self.stdout_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stopping = False
@@ -136,7 +136,7 @@ class NodeProcess:
                                   hint="a node must keep running until it is killed, even "
                                        "when stdin closes or a handler fails"))
 
-    def _error(self, what: str, line: Optional[str] = None, hint: str = "") -> NodeError:
+    def _error(self, what: str, line: str | None = None, hint: str = "") -> NodeError:
         parts = [f"Node {self.id} {what}."]
         if line is not None:
             parts.append(f"  line: {_trim(line)}")

@@ -12,7 +12,7 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Optional
+from typing import Any, Awaitable
 
 from . import edn, store
 from . import history as hist
@@ -47,7 +47,7 @@ class Run:
         self.warnings: list[str] = []
         self.nodes: list[NodeProcess] = []
         self._client_ids = itertools.count()
-        self._failure: Optional[asyncio.Future] = None
+        self._failure: asyncio.Future | None = None
 
     def new_client_id(self) -> str:
         return f"c{next(self._client_ids)}"
@@ -90,7 +90,7 @@ class Run:
             raise SetupError(f"--bin {opts.bin}: no such file")
         if not os.access(opts.bin, os.X_OK):
             raise SetupError(f"--bin {opts.bin} is not executable (try chmod +x {opts.bin})")
-        interp: Optional[Interpreter] = None
+        interp: Interpreter | None = None
         try:
             for node_id in opts.nodes:
                 proc = NodeProcess(node_id, command, self.network, self.dir / "node-logs",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import collections
-from typing import Any, Optional
+from typing import Any
 
 from ..history import is_client_op
 
@@ -29,7 +29,7 @@ def stats(history: list[dict]) -> dict:
     return {"valid?": valid, **_counts(done), "by-f": per_f}
 
 
-def availability(history: list[dict], expected: Optional[object]) -> dict:
+def availability(history: list[dict], expected: object | None) -> dict:
     invokes = sum(1 for op in history if op["type"] == "invoke" and is_client_op(op))
     oks = sum(1 for op in history if op["type"] == "ok" and is_client_op(op))
     fraction = oks / invokes if invokes else 1.0

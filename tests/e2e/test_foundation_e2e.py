@@ -1,0 +1,88 @@
+"""End to end: echo and unique-ids through the workbench, and nodes that break the run."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_echo_is_valid(workbench) -> None:
+    run = workbench("-w", "echo", "--bin", "echo.py", "--node-count", "1", "--time-limit", "3",
+                    "--rate", "50", "--seed", "1")
+    assert run.code == 0, run.stdout + run.stderr
+    r = run.results
+    assert r["valid?"] is True and r["workload"]["errors"] == []
+    assert r["stats"]["ok-count"] > 100
+    assert r["net"]["servers"]["msg-count"] == 0
+    # init/init_ok count as client traffic: 2 messages per op plus 2
+    assert r["net"]["clients"]["msg-count"] == 2 * r["stats"]["count"] + 2
+    for name in ("history.edn", "history.txt", "jepsen.log", "net-journal.jsonl",
+                 "node-logs/n0.log"):
+        assert (run.run_dir / name).exists(), name
+
+
+def test_unique_ids_under_partitions_is_valid_and_totally_available(workbench) -> None:
+    run = workbench("-w", "unique-ids", "--bin", "unique_ids.py", "--node-count", "3",
+                    "--time-limit", "4", "--rate", "300", "--availability", "total",
+                    "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "7")
+    assert run.code == 0, run.stdout + run.stderr
+    r = run.results
+    assert r["workload"]["duplicated-count"] == 0
+    assert r["workload"]["acknowledged-count"] == r["workload"]["attempted-count"] > 500
+    assert r["availability"] == {"valid?": True, "ok-fraction": 1.0}
+    assert r["net"]["servers"]["msgs-per-op"] == 0.0
+    history = (run.run_dir / "history.edn").read_text()
+    assert ":start-partition" in history and ":isolated" in history
+
+
+def test_a_node_that_crashes_ends_the_run_with_255_and_its_log(workbench) -> None:
+    started = time.monotonic()
+    run = workbench("-w", "echo", "--bin", "tests/nodes/crash_after_init.py", "--node-count",
+                    "1", "--time-limit", "30")
+    assert run.code == 255
+    assert time.monotonic() - started < 15  # no waiting out the time limit
+    assert "Node n0 exited with status 3" in run.stderr
+    assert "giving up on echo" in run.stderr  # the last stderr lines
+    assert "node-logs/n0.log" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_node_that_prints_garbage_ends_the_run_with_the_line(workbench) -> None:
+    run = workbench("-w", "echo", "--bin", "tests/nodes/garbage.py", "--node-count", "1",
+                    "--time-limit", "30")
+    assert run.code == 255
+    assert "Node n0 wrote a line that is not a Maelstrom message" in run.stderr
+    assert "DEBUG got echo" in run.stderr
+    assert "log to stderr" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_node_that_ignores_init_fails_after_10_s(workbench) -> None:
+    started = time.monotonic()
+    run = workbench("-w", "echo", "--bin", "tests/nodes/silent.py", "--node-count", "2",
+                    "--time-limit", "5")
+    assert run.code == 255
+    assert 9.5 < time.monotonic() - started < 20
+    assert "did not answer init within 10 s" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_reply_with_an_extra_key_is_an_indeterminate_op(workbench) -> None:
+    run = workbench("-w", "echo", "--bin", "tests/nodes/extra_field.py", "--node-count", "1",
+                    "--time-limit", "2", "--rate", "20")
+    assert run.code == 1  # every echo is :info, so :stats is invalid
+    r = run.results
+    assert r["stats"]["by-f"]["echo"]["ok-count"] == 0
+    exc = r["exceptions"]["exceptions"][0]
+    assert exc["class"] == "MalformedReply"
+    assert "unexpected key(s) node" in exc["example"]["error"]
+
+
+def test_missing_binary_and_bad_flags(workbench) -> None:
+    run = workbench("-w", "echo", "--bin", "no-such-node.py", "--time-limit", "1")
+    assert run.code == 255 and "no such file" in run.stderr
+    run = workbench("-w", "echo", "--bin", "echo.py", "--rate", "lots")
+    assert run.code == 254 and "--rate must be a number" in run.stderr

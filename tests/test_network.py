@@ -1,0 +1,130 @@
+"""The simulated network: latency, partitions at delivery, journal counts, :net stats."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from workbench.journal import Journal
+from workbench.network import Latency, Network, UnknownParticipant
+
+
+def _net(latency_ms: int = 0, dist: str = "constant") -> tuple[Network, Journal]:
+    journal = Journal()
+    loop = asyncio.get_running_loop()
+    return Network(Latency(latency_ms, dist), random.Random(1), journal, loop.time()), journal
+
+
+def test_latency_applies_between_servers_only() -> None:
+    async def scenario() -> dict[str, float]:
+        net, _ = _net(latency_ms=60)
+        loop = asyncio.get_running_loop()
+        arrived: dict[str, float] = {}
+        for who in ("n0", "n1", "c0"):
+            net.register(who, lambda m, who=who: arrived.setdefault(who, loop.time()))
+        start = loop.time()
+        net.send("n0", "n1", {"type": "gossip"})
+        net.send("n0", "c0", {"type": "read_ok"})
+        await asyncio.sleep(0.15)
+        return {k: v - start for k, v in arrived.items()}
+
+    arrived = asyncio.run(scenario())
+    assert 0.055 <= arrived["n1"] < 0.12
+    assert arrived["c0"] < 0.03
+
+
+def test_partition_drops_at_delivery_and_journal_counts_send_but_not_recv() -> None:
+    async def scenario() -> tuple[list, Journal]:
+        net, journal = _net(latency_ms=50)
+        got: list = []
+        net.register("n0", got.append)
+        net.register("n1", got.append)
+        # Both are sent before the cut. The first is already dequeued (its deliverer sleeps
+        # until its deadline), so it arrives; the second is dequeued during the cut: dropped.
+        net.send("n0", "n1", {"type": "dequeued-before-cut"})
+        net.send("n0", "n1", {"type": "queued-at-cut"})
+        await asyncio.sleep(0.01)
+        net.drop("n0", "n1")
+        net.send("n1", "n0", {"type": "other-way"})  # one-way: still delivered
+        await asyncio.sleep(0.1)
+        net.heal()
+        net.send("n0", "n1", {"type": "after-heal"})
+        await asyncio.sleep(0.1)
+        return got, journal
+
+    got, journal = asyncio.run(scenario())
+    assert [m.body["type"] for m in got] == ["dequeued-before-cut", "other-way", "after-heal"]
+    assert journal.counts()["servers"] == (4, 3)
+    stats = journal.net_stats(op_count=2)
+    assert stats["servers"] == {"send-count": 4, "recv-count": 3, "msg-count": 4,
+                                "msgs-per-op": 2.0}
+
+
+def test_messages_to_one_receiver_arrive_in_deadline_order() -> None:
+    async def scenario() -> list[int]:
+        net, _ = _net(latency_ms=20)
+        got: list[int] = []
+        net.register("n0", lambda m: None)
+        net.register("n1", lambda m: got.append(m.body["i"]))
+        for i in range(50):
+            net.send("n0", "n1", {"i": i})
+        await asyncio.sleep(0.1)
+        return got
+
+    assert asyncio.run(scenario()) == list(range(50))
+
+
+def test_net_stats_split_clients_and_servers() -> None:
+    async def scenario() -> dict:
+        net, journal = _net()
+        for who in ("n0", "n1", "c0", "lin-kv"):
+            net.register(who, lambda m: None)
+        net.send("c0", "n0", {"type": "read"})
+        net.send("n0", "lin-kv", {"type": "read"})  # a service counts as a server
+        net.send("n0", "n1", {"type": "gossip"})
+        net.send("n0", "c0", {"type": "read_ok"})
+        await asyncio.sleep(0.02)
+        return journal.net_stats(op_count=4)
+
+    stats = asyncio.run(scenario())
+    assert stats["clients"] == {"send-count": 2, "recv-count": 2, "msg-count": 2}
+    assert stats["servers"]["msg-count"] == 2 and stats["servers"]["msgs-per-op"] == 0.5
+    assert stats["all"]["msgs-per-op"] == 1.0
+    assert "msgs-per-op" not in stats["clients"]
+
+
+def test_unknown_participants_are_refused() -> None:
+    async def scenario() -> None:
+        net, _ = _net()
+        net.register("n0", lambda m: None)
+        net.register("c5", lambda m: None)
+        net.unregister("c5")
+        with pytest.raises(UnknownParticipant) as closed:
+            net.send("n0", "c5", {})
+        assert closed.value.was_registered
+        with pytest.raises(UnknownParticipant) as never:
+            net.send("n0", "n9", {})
+        assert not never.value.was_registered
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("dist", ["constant", "uniform", "exponential"])
+def test_latency_distributions_have_the_right_mean_and_support(dist: str) -> None:
+    rng = random.Random(7)
+    draws = [Latency(100, dist).draw(rng) for _ in range(20000)]
+    mean = sum(draws) / len(draws)
+    assert abs(mean - 0.1) < 0.005
+    assert min(draws) >= 0
+    if dist == "constant":
+        assert set(draws) == {0.1}
+    if dist == "uniform":
+        assert max(draws) < 0.2
+    assert all(round(d * 1000) == d * 1000 for d in draws[:100])  # whole milliseconds
+
+
+@pytest.mark.parametrize("dist", ["constant", "uniform", "exponential"])
+def test_zero_mean_latency_is_zero_and_never_hangs(dist: str) -> None:
+    assert Latency(0, dist).draw(random.Random(1)) == 0.0
