@@ -8,6 +8,7 @@ import asyncio
 import collections
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -48,7 +49,8 @@ class NodeProcess:
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT, start_new_session=True)
+                stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT, start_new_session=True,
+                cwd=tempfile.gettempdir())  # as Maelstrom: nodes run in the temp directory
         except OSError as err:
             raise NodeError(f"could not start node {self.id}: {' '.join(self.command)}: "
                             f"{err.strerror or err}") from None

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Benchmark: echo and unique-ids at their official flags, over several seeds.
+
+Prints one row per run: stage, seed, valid, ops, servers msgs-per-op, availability, latency
+quantiles, wall time and the workbench's overhead beyond --time-limit (start-up, teardown
+and analysis). Run from the repository root:
+
+    .venv/bin/python bench/foundation.py [--seeds 5] [--stages echo,unique-ids]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workbench import edn  # noqa: E402
+
+STAGES = {
+    "echo": (["-w", "echo", "--bin", "echo.py", "--node-count", "1", "--time-limit", "10"], 10),
+    "unique-ids": (["-w", "unique-ids", "--bin", "unique_ids.py", "--time-limit", "30",
+                    "--rate", "1000", "--node-count", "3", "--availability", "total",
+                    "--nemesis", "partition"], 30),
+}
+
+
+def run(flags: list[str], seed: int, store: Path) -> tuple[int, dict | None, float]:
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "workbench", "test", "--store", str(store),
+                           "--quiet", "--seed", str(seed), *flags],
+                          cwd=ROOT, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    latest = store / "latest" / "results.edn"
+    results = edn.loads(latest.read_text()) if latest.exists() else None
+    return proc.returncode, results, wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--stages", default="echo,unique-ids")
+    args = ap.parse_args()
+    header = (f"{'stage':<11} {'seed':>4} {'valid':>6} {'ops':>6} {'srv/op':>7} {'avail':>6} "
+              f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'wall s':>7} {'overhead s':>10}")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as tmp:
+        for stage in args.stages.split(","):
+            flags, limit = STAGES[stage]
+            for seed in range(1, args.seeds + 1):
+                code, r, wall = run(flags, seed, Path(tmp) / f"{stage}-{seed}")
+                if r is None:
+                    print(f"{stage:<11} {seed:>4} exit {code}: no results")
+                    continue
+                q = r["perf"].get("latency-quantiles", {})
+                print(f"{stage:<11} {seed:>4} {str(r['valid?']):>6} {r['stats']['count']:>6} "
+                      f"{r['net']['servers'].get('msgs-per-op', 0):>7.3f} "
+                      f"{r['availability']['ok-fraction']:>6.3f} {q.get(0.5, 0):>7.2f} "
+                      f"{q.get(0.99, 0):>7.2f} {q.get(1, 0):>7.2f} {wall:>7.2f} "
+                      f"{wall - limit:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
