@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import random
 from dataclasses import dataclass
 from typing import Callable
@@ -20,6 +21,7 @@ from .journal import RECV, SEND, Journal
 from .message import Message, is_client
 
 DISTRIBUTIONS = ("constant", "uniform", "exponential")
+log = logging.getLogger("maelstrom.net")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Network:
         self.journal = journal
         self.t0 = t0  # loop.time() at the start of the run
         self.partitions: dict[str, set[str]] = {}
+        self.log_send = False  # --log-net-send
+        self.log_recv = False  # --log-net-recv
         self._inboxes: dict[str, _Inbox] = {}
         self._departed: set[str] = set()
         self._ids = itertools.count()
@@ -121,6 +125,8 @@ class Network:
         now = self._loop.time()
         delay = 0.0 if is_client(src) or is_client(dest) else self.latency.draw(self.rng)
         self.journal.record(int((now - self.t0) * 1e9), SEND, msg)
+        if self.log_send:
+            log.info(":send %s", msg.to_json())
         heapq.heappush(inbox.heap, (now + delay, next(self._seq), msg))
         if len(inbox.heap) == 1:
             inbox.wake.set()
@@ -142,4 +148,6 @@ class Network:
             if delay > 0:
                 await asyncio.sleep(delay)
             self.journal.record(int((loop.time() - self.t0) * 1e9), RECV, msg)
+            if self.log_recv:
+                log.info(":recv %s", msg.to_json())
             inbox.deliver(msg)
