@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
 from .network import DISTRIBUTIONS
 from .workloads import WORKLOADS
@@ -155,6 +156,10 @@ def parse(argv: Sequence[str]) -> Options:
     models = [m for m in re.split(r"\s*,\s*", ns.consistency_models.strip()) if m]
     if not models:
         raise UsageError("--consistency-models needs at least one model")
+    try:
+        validate_models(models)
+    except UnknownModel as err:
+        raise UsageError(str(err)) from None
     bin_path = os.path.abspath(ns.bin)
     return Options(
         bin=bin_path, workload=ns.workload, nodes=nodes, rate=ns.rate, time_limit=ns.time_limit,

@@ -1,0 +1,126 @@
+"""txn-rw-register (spec 5.6): transactions over integer registers, checked by Elle.
+
+    request  {"type": "txn", "txn": [["r", 1, null], ["w", 1, 6], ["w", 2, 9]]}
+    response {"type": "txn_ok", "txn": [["r", 1, 3], ["w", 1, 6], ["w", 2, 9]]}
+
+Each micro-op is exactly three elements and starts with "r" or "w". The reply repeats the
+micro-ops in order, reads filled in with the value observed (null for a key never written),
+writes unchanged; whatever comes back becomes the op's value, so a reply that reorders or
+drops micro-ops corrupts the analysis. Error 30 (txn-conflict) or 14 (abort) is a definite
+abort (:fail); a timeout or an indefinite error leaves the txn :info.
+
+The checker is our Elle (workbench.elle) with the models from --consistency-models; as
+Maelstrom's wrapper does, :cycle-search-timeout is dropped and the result is valid iff no
+prohibited anomaly remains. Each anomaly carries the ops that show it and an explanation.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from .. import elle
+from ..client import Client, Reply, with_errors
+from ..edn import Keyword
+from . import Workload
+
+IDEMPOTENT: frozenset[str] = frozenset()  # Maelstrom's client: no f is idempotent
+R, W = Keyword("r"), Keyword("w")
+
+
+def is_txn(value: Any) -> bool:
+    """The reply schema: a list of [f k v] with f exactly "r" or "w"."""
+    return isinstance(value, list) and all(
+        isinstance(m, list) and len(m) == 3 and m[0] in ("r", "w")
+        and isinstance(m[0], str) for m in value)
+
+
+TXN_OK = Reply("txn_ok", {"txn": is_txn},
+               'the micro-ops in order, each ["r", k, value] or ["w", k, v]')
+RPCS = [
+    {"type": "txn", "fields": {"txn": "[[f k v] ...], f is r or w"}, "reply": TXN_OK,
+     "doc": "Perform the micro-ops as one transaction, in order."},
+]
+
+
+class TxnClient:
+    """Reusable (spec 5.6.1): the same client keeps serving after an :info."""
+
+    async def invoke(self, rpc: Client, op: dict) -> dict:
+        async def call() -> dict:
+            txn = [[str(f), k, v] for f, k, v in op["value"]]
+            body = await rpc.call({"type": "txn", "txn": txn}, reply=TXN_OK)
+            value = [[Keyword(f), k, v] for f, k, v in body["txn"]]
+            return dict(op, type="ok", value=value)
+        return await with_errors(op, IDEMPOTENT, call())
+
+
+class TxnGenerator:
+    """Elle's wr-txns: a window of active keys chosen exponentially (hot newest positions),
+    reads and writes half and half, unique write values per key, keys retired after
+    --max-writes-per-key writes and replaced by a fresh key."""
+
+    def __init__(self, rng: random.Random, key_count: int = 10, max_txn_length: int = 4,
+                 max_writes_per_key: int = 16) -> None:
+        self.rng = rng
+        self.active = list(range(key_count))
+        self.next_value: dict[int, int] = {}
+        self.max_len = max_txn_length
+        self.max_writes = max_writes_per_key
+        self.scale = (2 ** key_count - 1) * 2
+
+    def _position(self) -> int:
+        x = self.rng.random() * self.scale
+        i = math.floor(math.log2(x + 2) - 1)
+        return min(max(i, 0), len(self.active) - 1)
+
+    def txn(self) -> list[list]:
+        length = self.rng.randint(1, self.max_len)
+        mops: list[list] = []
+        while len(mops) < length:
+            write = self.rng.random() < 0.5
+            i = self._position()
+            k = self.active[i]
+            if not write:
+                mops.append([R, k, None])
+                continue
+            v = self.next_value.get(k, 1)
+            if v > self.max_writes:
+                self.active[i] = max(self.active) + 1
+                continue
+            self.next_value[k] = v + 1
+            mops.append([W, k, v])
+        return mops
+
+    def op(self, thread: int, now: float) -> dict | None:
+        return {"f": "txn", "value": self.txn()}
+
+    def update(self, completion: dict) -> None:
+        pass
+
+
+def check(opts: Any, history: list[dict], budget: float = 1.0) -> dict:
+    """Elle's result wrapped as Maelstrom does (spec 5.6.2)."""
+    models = getattr(opts, "consistency_models", None) or ["strict-serializable"]
+    ops = [op for op in history if op.get("process") != "nemesis"]
+    result = elle.check(ops, models, budget)
+    types = [t for t in result.get("anomaly-types", []) if t != "cycle-search-timeout"]
+    anomalies = {k: v for k, v in (result.get("anomalies") or {}).items()
+                 if k != "cycle-search-timeout"}
+    out: dict[str, Any] = {"valid?": not types, "anomaly-types": types,
+                           "anomalies": anomalies or None}
+    for key in ("not", "also-not"):
+        if key in result:
+            out[key] = result[key]
+    timeouts = (result.get("anomalies") or {}).get("cycle-search-timeout")
+    if timeouts:  # Maelstrom hides these; we keep a trace of them aside
+        out["dropped-cycle-search-timeouts"] = len(timeouts)
+    out["blind-spot"] = result["blind-spot"]
+    return out
+
+
+def workload(opts: Any, rng: random.Random) -> Workload:
+    gen = TxnGenerator(rng, opts.key_count or 10, opts.max_txn_length, opts.max_writes_per_key)
+    return Workload(name="txn-rw-register", client=TxnClient, generator=gen, check=check,
+                    reusable=True)
