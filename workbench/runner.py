@@ -26,6 +26,7 @@ from .interpreter import Interpreter, Recorder
 from .journal import Journal
 from .network import Latency, Network
 from .process import NodeProcess
+from .report.progress import Progress
 from .workloads import Workload, load
 
 log = logging.getLogger("maelstrom.core")
@@ -48,6 +49,7 @@ class Run:
         self.nodes: list[NodeProcess] = []
         self._client_ids = itertools.count()
         self._failure: asyncio.Future | None = None
+        self.progress = Progress.for_run(self)  # live line on a terminal unless --quiet
 
     def new_client_id(self) -> str:
         return f"c{next(self._client_ids)}"
@@ -82,7 +84,9 @@ class Run:
         self.journal = Journal()
         self.network = Network(Latency(opts.latency, opts.latency_dist), self.rng, self.journal,
                                loop.time())
+        self.network.log_send, self.network.log_recv = opts.log_net_send, opts.log_net_recv
         self.recorder = Recorder(self.network)
+        self.progress.start()
         self.workload: Workload = load(opts, self.rng)
         _register_services(self)
         command = [opts.bin, *opts.args]
@@ -116,6 +120,7 @@ class Run:
             for proc in self.nodes:
                 await proc.kill()
             self.network.close()
+            self.progress.set_phase("analysis")
         return self.analyze()
 
     async def _init(self, node_id: str) -> None:
@@ -203,6 +208,20 @@ def print_results(results: dict, out: Any = sys.stdout, max_lines: int = 120) ->
     print("\n".join(text), file=out)
 
 
+def _write_report(run: Run) -> None:
+    """Plots, timeline.html and messages.svg; a failure there only warns (on stderr)."""
+    run.progress.set_phase("plots")
+    try:
+        from .report import write_artifacts
+        notes = write_artifacts(run.dir, run.opts, run.recorder.ops, run.journal)
+    except Exception as err:  # the report must never hide the test's result
+        notes = [f"could not write the report files: {type(err).__name__}: {err}"]
+        log.warning(notes[0])
+    run.progress.close()
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+
+
 def run_once(opts: Options) -> tuple[int, Path]:
     """Run one test; (exit code, run directory). NodeError/SetupError propagate (exit 255)."""
     root = Path(opts.store)
@@ -218,10 +237,12 @@ def run_once(opts: Options) -> tuple[int, Path]:
         results = asyncio.run(run.execute())
         analysis_done = time.monotonic()
         (run_dir / "results.edn").write_text(edn.pretty(results) + "\n")
+        _write_report(run)
         log.info("Analysis took %.2f s; run took %.2f s", analysis_done - started,
                  time.monotonic() - started)
         store.mark_latest(root, run_dir)
     finally:
+        run.progress.close()
         logging.getLogger().removeHandler(handler)
         handler.close()
     valid = results["valid?"]

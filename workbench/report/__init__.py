@@ -1,0 +1,59 @@
+"""What people look at after a run (spec 9): the perf plots, timeline.html and messages.svg,
+plus the live progress line (progress.py) and results/SUMMARY.md (summary.py).
+
+`write_artifacts` is the one entry point the runner calls after results.edn is written. The
+files have no bearing on validity, so a failure to draw one is logged, noted in
+report-errors.txt and returned, never raised. Matplotlib is imported only here, on demand,
+so that the progress line and the summary stay light."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+log = logging.getLogger("workbench.report")
+
+
+def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
+                    journal: Any) -> list[str]:
+    """Write latency-raw.png, latency-quantiles.png, rate.png, timeline.html and
+    messages.svg into `run_dir`. Returns one note per file that could not be written."""
+    from . import lamport, timeline
+    from .ops import completed, partition_periods
+
+    run_dir = Path(run_dir)
+    notes: list[str] = []
+    started = time.monotonic()
+    end = max((op["time"] for op in history_ops), default=0) / 1e9
+    periods = partition_periods(history_ops, end)
+    events: Iterable = getattr(journal, "events", journal) if journal is not None else []
+    node_count = int(getattr(opts, "node_count", 0) or 0)
+    title = f"{getattr(opts, 'workload', 'test')} timeline"
+
+    def plots() -> None:
+        from . import plots as plotting
+        plotting.write_all(run_dir, completed(history_ops), periods, end)
+
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("latency-raw.png, latency-quantiles.png, rate.png", plots),
+        ("timeline.html",
+         lambda: timeline.write(run_dir / "timeline.html", history_ops, periods, title)),
+        ("messages.svg", lambda: lamport.write(run_dir / "messages.svg", events, node_count)),
+    ]
+    for name, step in steps:
+        try:
+            step()
+        except Exception as err:  # a drawing bug must never hide the test's result
+            note = f"could not write {name}: {type(err).__name__}: {err}"
+            log.warning("%s\n%s", note, traceback.format_exc())
+            notes.append(note)
+    if notes:
+        try:
+            (run_dir / "report-errors.txt").write_text("\n".join(notes) + "\n")
+        except OSError as err:
+            log.warning("could not write report-errors.txt: %s", err)
+    log.info("Report files written in %.2f s", time.monotonic() - started)
+    return notes

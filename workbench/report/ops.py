@@ -1,0 +1,86 @@
+"""What the report files need from a history: completed client ops with their latency,
+partition periods from the nemesis ops, and a short printable form of any value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .. import edn
+from ..history import NEMESIS, pairs
+
+# Jepsen's perf colours, used by every file the report writes (spec 9).
+TYPE_COLOURS = {"ok": "#81BFFC", "info": "#FFA400", "fail": "#FF1E90"}
+PARTITION_COLOUR = "#E9DCA0"
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """One completed client op: invoked at `start` s, took `latency` ms, ended as `type`."""
+
+    start: float
+    end: float
+    latency: float
+    type: str
+    f: str
+
+
+def completed(history: Iterable[dict]) -> list[Done]:
+    """Every client op that completed, in invocation order (times in seconds)."""
+    out = []
+    for inv, done in pairs(history):
+        if done is None:
+            continue
+        out.append(Done(inv["time"] / 1e9, done["time"] / 1e9,
+                        (done["time"] - inv["time"]) / 1e6, done["type"], str(inv["f"])))
+    return out
+
+
+def partition_periods(history: Iterable[dict],
+                      end: float | None = None) -> list[tuple[float, float]]:
+    """(start s, stop s) of each partition: from the first start-partition op to the last op
+    of the stop-partition that follows it. A partition never stopped lasts until `end` (or
+    the history's last op)."""
+    periods: list[tuple[float, float]] = []
+    opened: float | None = None
+    closing: float | None = None
+    last = 0.0
+    for op in history:
+        t = op["time"] / 1e9
+        last = max(last, t)
+        if op.get("process") != NEMESIS:
+            continue
+        f = op.get("f")
+        if f == "start-partition":
+            if closing is not None and opened is not None:
+                periods.append((opened, closing))
+                opened = None
+            closing = None
+            if opened is None:
+                opened = t
+        elif f == "stop-partition" and opened is not None:
+            closing = t
+    if opened is not None:
+        periods.append((opened, closing if closing is not None else max(end or 0.0, last)))
+    return periods
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def text(value: Any, limit: int = 200) -> str:
+    """`value` printed as EDN (any shape; unknown types fall back to repr), at most `limit`
+    characters, with characters XML cannot hold replaced."""
+    try:
+        s = edn.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        s = repr(value)
+    if len(s) > limit:
+        s = s[:max(0, limit - 1)] + "…"
+    return clean(s)
+
+
+def clean(s: str) -> str:
+    """`s` with the characters XML 1.0 cannot hold replaced by U+FFFD."""
+    return _XML_BAD.sub("\ufffd", s)
