@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import random
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from elle.txn_builders import history
 
 from workbench.client import Reply
 from workbench.edn import Keyword
 from workbench.workloads import txn_rw_register as wl
-
-sys.path.insert(0, str(Path(__file__).parent / "elle"))
-from txn_builders import history  # noqa: E402
 
 
 def test_generator_lengths_and_mops() -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import random
 
 import pytest
-from txn_builders import history
 
 from workbench import elle
 from workbench.edn import Keyword
 from workbench.elle.cycles import classify
 from workbench.elle.rw_register import PROCESS, REALTIME, RW, WR, WW
 from workbench.workloads.txn_rw_register import TxnGenerator
+
+from .txn_builders import history
 
 
 def types(h: list[dict], *models: str) -> list[str]:

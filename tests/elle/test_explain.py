@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from txn_builders import history
-
 from workbench import elle
 from workbench.elle.explain import case_text, step_text
+
+from .txn_builders import history
 
 
 def explanation(specs, models, kind, sequential=False) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from txn_builders import history
 
 from workbench.elle.rw_register import (
     PROCESS,
@@ -20,6 +19,8 @@ from workbench.elle.rw_register import (
     parse,
     version_orders,
 )
+
+from .txn_builders import history
 
 
 def split(*specs, sequential: bool = False):
