@@ -207,9 +207,8 @@ def _deliverer(network: Network, service_id: str, service: Service) -> Callable[
             log.warning("Error in service worker! %s: %s; request %s from %s gets no reply",
                         service_id, err, json.dumps(msg.body), msg.src)
             return
-        msg_id = body.get("msg_id")
-        if msg_id is not None:
-            reply = dict(reply, in_reply_to=msg_id)
+        # As Maelstrom: in_reply_to is the request's msg_id, null when it had none.
+        reply = dict(reply, in_reply_to=body.get("msg_id"))
         try:
             network.send(service_id, msg.src, reply)
         except UnknownParticipant as err:

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Benchmark: counter.py (challenge 4) at the official flags over several seeds.
+
+    --node-count 3 --rate 100 --time-limit 20 --nemesis partition
+
+One row per seed: validity, ops, servers msgs-per-op, whether every final read was exact
+(the acceptable set is one value and every final read is it), latency quantiles, and how
+stale the reads during the run were. A read's staleness is judged against the adds that
+were acknowledged before the read was invoked (it had to see those to be fresh):
+
+    lag     = max(0, acked sum at the read's invocation - value read)
+    age     = how long before the invocation the acked sum first exceeded the value (0 when
+              fresh): the age of the newest state the read could have been showing
+    fresh%  = share of reads with lag 0
+
+Run from the repository root, holding the shared lock:
+
+    flock /tmp/workbench-run.lock .venv/bin/python bench/counter.py [--seeds 5] [--budget 0.9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workbench import edn  # noqa: E402
+
+FLAGS = ["-w", "g-counter", "--bin", "counter.py", "--node-count", "3", "--rate", "100",
+         "--time-limit", "20", "--nemesis", "partition"]
+
+
+def load_history(run_dir: Path) -> list[dict]:
+    with (run_dir / "history.edn").open() as f:
+        return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
+
+
+def staleness(history: list[dict]) -> tuple[list[int], list[float]]:
+    """(lags, ages in ms) of the ok non-final reads; see the module doc."""
+    acked_times: list[int] = []  # completion times of ok adds, in order
+    acked_sums: list[int] = []  # running sum after each
+    invoked_at: dict[object, int] = {}
+    reads: list[tuple[int, int]] = []  # (invocation time, value)
+    total = 0
+    for op in history:
+        if op["process"] == "nemesis":
+            continue
+        if op["type"] == "invoke":
+            invoked_at[op["process"]] = op["time"]
+        elif op["type"] == "ok" and op["f"] == "add":
+            total += op["value"]
+            acked_times.append(op["time"])
+            acked_sums.append(total)
+        elif op["type"] == "ok" and op["f"] == "read" and not op.get("final?"):
+            reads.append((invoked_at[op["process"]], op["value"]))
+    lags, ages = [], []
+    for t, value in reads:
+        i = bisect.bisect_left(acked_times, t)  # adds acked strictly before t
+        acked = acked_sums[i - 1] if i else 0
+        lag = max(0, acked - value)
+        lags.append(lag)
+        if lag == 0:
+            ages.append(0.0)
+            continue
+        first_above = bisect.bisect_right(acked_sums, value)  # sums are non-decreasing
+        ages.append((t - acked_times[first_above]) / 1e6)
+    return lags, ages
+
+
+def quantiles(xs: list[float], qs: tuple[float, ...] = (0.5, 0.95, 1.0)) -> list[float]:
+    s = sorted(xs)
+    return [s[min(len(s) - 1, int(q * len(s)))] if s else 0.0 for q in qs]
+
+
+def run(seed: int, store: Path, node_args: list[str]) -> tuple[int, dict | None, Path | None,
+                                                               float]:
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "workbench", "test", "--store", str(store), "--quiet",
+           "--seed", str(seed), *FLAGS]
+    if node_args:
+        cmd += ["--", *node_args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    latest = store / "latest"
+    if not (latest / "results.edn").exists():
+        return proc.returncode, None, None, wall
+    return proc.returncode, edn.loads((latest / "results.edn").read_text()), latest.resolve(), wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--budget", type=float, default=None, help="counter.py --budget")
+    args = ap.parse_args()
+    node_args = ["--budget", str(args.budget)] if args.budget is not None else []
+    header = (f"{'seed':>4} {'valid':>6} {'ops':>5} {'srv/op':>7} {'exact':>6} {'final':>6} "
+              f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'fresh%':>7} {'lag p50/95/max':>15} "
+              f"{'age ms p50/95/max':>18} {'wall s':>7}")
+    print(header)
+    print("-" * len(header))
+    all_lags: list[float] = []
+    all_ages: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            code, r, run_dir, wall = run(seed, Path(tmp) / f"s{seed}", node_args)
+            if r is None or run_dir is None:
+                print(f"{seed:>4} exit {code}: no results")
+                continue
+            w = r["workload"]
+            finals = w["final-reads"]
+            exact = (len(w["acceptable"]) == 1 and w["acceptable"][0][0] == w["acceptable"][0][1]
+                     and bool(finals) and all(v == w["acceptable"][0][0] for v in finals))
+            lags, ages = staleness(load_history(run_dir))
+            all_lags += lags
+            all_ages += ages
+            fresh = 100.0 * sum(1 for x in lags if x == 0) / max(1, len(lags))
+            q = r["perf"].get("latency-quantiles", {})
+            lq = "/".join(f"{x:g}" for x in quantiles(lags))
+            aq = "/".join(f"{x:.0f}" for x in quantiles(ages))
+            print(f"{seed:>4} {str(r['valid?']):>6} {r['stats']['count']:>5} "
+                  f"{r['net']['servers'].get('msgs-per-op', 0):>7.3f} {str(exact):>6} "
+                  f"{finals[0] if finals else '-':>6} {q.get(0.5, 0):>7.2f} {q.get(0.99, 0):>7.2f} "
+                  f"{q.get(1, 0):>7.2f} {fresh:>7.1f} {lq:>15} {aq:>18} {wall:>7.1f}")
+    if all_lags:
+        fresh = 100.0 * sum(1 for x in all_lags if x == 0) / len(all_lags)
+        print(f"all seeds: {len(all_lags)} in-run reads, {fresh:.1f}% fresh; "
+              f"lag p50/95/max {'/'.join(f'{x:g}' for x in quantiles(all_lags))}; "
+              f"age ms p50/95/max {'/'.join(f'{x:.0f}' for x in quantiles(all_ages))}")
+
+
+if __name__ == "__main__":
+    main()
