@@ -1,0 +1,51 @@
+"""report.ops: partition periods from nemesis ops, completed ops, printable values."""
+
+from __future__ import annotations
+
+from report_helpers import NS, history
+
+from workbench.edn import Keyword
+from workbench.report.ops import completed, partition_periods, text
+
+
+def _nemesis(t: float, f: str) -> dict:
+    return {"index": 0, "time": int(t * NS), "type": "info", "process": "nemesis", "f": f,
+            "value": None}
+
+
+def test_periods_run_from_first_start_to_last_stop_op() -> None:
+    ops = [_nemesis(1.0, "start-partition"), _nemesis(1.1, "start-partition"),
+           _nemesis(3.0, "stop-partition"), _nemesis(3.1, "stop-partition"),
+           _nemesis(5.0, "start-partition"), _nemesis(5.1, "start-partition"),
+           _nemesis(6.0, "stop-partition"), _nemesis(6.2, "stop-partition")]
+    assert partition_periods(ops) == [(1.0, 3.1), (5.0, 6.2)]
+
+
+def test_a_partition_never_stopped_lasts_to_the_end() -> None:
+    ops = [_nemesis(2.0, "start-partition"), _nemesis(2.5, "start-partition"),
+           {"index": 2, "time": 9 * NS, "type": "ok", "process": 0, "f": "read", "value": 1}]
+    assert partition_periods(ops) == [(2.0, 9.0)]
+    assert partition_periods(ops, end=12.0) == [(2.0, 12.0)]
+
+
+def test_no_nemesis_ops_no_periods() -> None:
+    assert partition_periods(history(partitions=())) == []
+    assert partition_periods([]) == []
+
+
+def test_completed_pairs_invocations_with_completions() -> None:
+    ops = history(n=30)
+    done = completed(ops)
+    assert len(done) == 30
+    assert {d.type for d in done} == {"ok", "fail", "info"}
+    assert all(d.end >= d.start and d.latency >= 0 for d in done)
+    assert done == sorted(done, key=lambda d: d.start) or len({d.start for d in done}) == 30
+
+
+def test_text_prints_any_value_and_stays_xml_safe() -> None:
+    assert text({"k": [1, None]}) == "{:k [1 nil]}"
+    assert text(Keyword("ok")) == ":ok"
+    assert text(object()).startswith("<object")
+    long = text("x" * 500, 50)
+    assert len(long) == 50 and long.endswith("…")
+    assert "\x01" not in text("bad \x01 char")
