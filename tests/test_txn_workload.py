@@ -146,3 +146,13 @@ def test_nemesis_ops_are_ignored() -> None:
     h.insert(0, {"index": -1, "time": 0, "type": "info", "process": "nemesis",
                  "f": "start-partition", "value": None})
     assert wl.check(opts("strict-serializable"), h)["valid?"] is True
+
+
+def test_cli_rejects_unknown_models_and_splits_on_spaced_commas() -> None:
+    from workbench.cli import parse
+    from workbench.errors import UsageError
+    opts = parse(["--bin", "txn.py", "-w", "txn-rw-register",
+                  "--consistency-models", "read-committed , PL-SS"])
+    assert opts.consistency_models == ["read-committed", "PL-SS"]
+    with pytest.raises(UsageError, match="unknown consistency model 'snapshot'"):
+        parse(["--bin", "txn.py", "--consistency-models", "read-committed,snapshot"])
