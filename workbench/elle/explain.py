@@ -84,11 +84,13 @@ def case_text(kind: str, case: dict) -> str:
                 "key may be visible.")
     if kind == "lost-update":
         txns = "; ".join(txn_text(op) for op in case["txns"])
-        return (f"lost-update: {len(case['txns'])} transactions read key {edn.dumps(case['key'])} = "
+        key = edn.dumps(case["key"])
+        return (f"lost-update: {len(case['txns'])} transactions read key {key} = "
                 f"{_v(case['value'])} and then each wrote that key, so all but one write "
                 f"was based on a stale value: {txns}")
     if kind == "cyclic-versions":
-        return (f"cyclic-versions: for key {edn.dumps(case['key'])} the version order inferred from "
+        key = edn.dumps(case["key"])
+        return (f"cyclic-versions: for key {key} the version order inferred from "
                 f"writes that follow reads loops among values {edn.dumps(case['scc'])}; that "
                 "inference was dropped for this key.")
     if kind.endswith("-cycle-exists"):
