@@ -1,0 +1,251 @@
+"""Parts of the kafka checker that look at time: :unseen, realtime lag, and write-read cycles
+with the real-time order (Elle's :G1c-realtime).
+
+Cycles. The graph has a wr edge from the op that sent v to every other op that polled v, and a
+realtime edge from each :ok op to every op invoked after it completed (Elle's realtime-graph).
+Polls never send, so every cycle alternates wr edges and realtime chains, and since real-time
+precedence is an interval order, every cycle implies a two-op cycle: a poll that completed
+before the send of a value it read was invoked. So finding those pairs finds every cycle; only
+when some exist do we compute the strongly connected components (over a time-line graph that
+encodes the realtime order in linear size) to report, as Elle does, one :G1c-realtime cycle
+and one :strong-PL-2-cycle-exists case per component.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Any
+
+from ..edn import Keyword
+from ..history import edn_op
+
+if TYPE_CHECKING:
+    from .kafka_log import Analysis
+
+TXN_FS = ("send", "poll", "txn")
+
+
+class CheckerCrash(Exception):
+    """Raised where Maelstrom's kafka checker throws; the workload result becomes :unknown."""
+
+    def __init__(self, data: dict) -> None:
+        super().__init__(str(data))
+        self.data = data
+
+
+# ---- unseen ---------------------------------------------------------------------------------
+
+
+def unseen(data: list[tuple[dict, list, dict]]) -> dict | None:
+    """Jepsen's unseen, at the last :ok send/poll: per key, values acknowledged by :ok sends and
+    not yet read by any :ok poll. Bug-compatible: a key first read by that very last op and
+    never sent by an :ok send before counts every value read (Jepsen's merge-with keeps it)."""
+    sent: dict[Any, set] = {}
+    polled: dict[Any, set] = {}
+    last = None
+    fresh: set = set()
+    for op, w, r in data:
+        if op["type"] != "ok" or op["f"] not in TXN_FS:
+            continue
+        last = op
+        for k in fresh:  # keys first seen by the previous op's reads are carried from now on
+            sent.setdefault(k, set())
+        fresh = set()
+        for k, _, v in w:
+            values = sent.setdefault(k, set())
+            if v not in polled.get(k, ()):
+                values.add(v)
+        for k, pairs in r.items():
+            if k not in sent and k not in polled:
+                fresh.add(k)
+            got = polled.setdefault(k, set())
+            got.update(v for _, v in pairs)
+            if k in sent:
+                sent[k].difference_update(got)
+            elif k not in fresh:
+                sent[k] = set()
+    if last is None:
+        return None
+    counts = {k: len(v) for k, v in sent.items() if v}
+    messages = {k: set(v) for k, v in sent.items() if v}
+    for k in fresh:
+        if polled[k]:
+            counts[k] = len(polled[k])
+            messages[k] = set(polled[k])
+    if not counts:
+        return None
+    return {"time": last["time"], "unseen": dict(sorted(counts.items())),
+            "messages": dict(sorted(messages.items()))}
+
+
+# ---- realtime lag ---------------------------------------------------------------------------
+
+
+def max_offsets(op: dict, w: list, r: dict) -> dict[Any, int]:
+    out: dict[Any, int] = {}
+    if op["f"] in ("poll", "txn"):
+        for k, pairs in r.items():
+            top = max((o for o, _ in pairs if o is not None), default=-1)
+            out[k] = max(out.get(k, top), top)
+    if op["f"] in ("send", "txn"):
+        for k, o, _ in w:
+            if o is not None:
+                out[k] = max(out.get(k, 0), o)
+    return out
+
+
+def worst_realtime_lag(data: list[tuple[dict, list, dict]],
+                       invocation: dict[int, dict]) -> dict:
+    """{:time :process :key :lag} in seconds for the poll that lagged most: how long before its
+    invocation the next offset after the highest one its process had seen was known to exist."""
+    steps: dict[Any, tuple[list, list]] = {}  # key -> (offsets, times): first time offset >= o
+    for op, w, r in data:
+        if op["type"] not in ("ok", "info") or op["f"] not in TXN_FS:
+            continue
+        for k, o in max_offsets(op, w, r).items():
+            offsets, times = steps.setdefault(k, ([], []))
+            if o >= 0 and (not offsets or o > offsets[-1]):
+                offsets.append(o)
+                times.append(op["time"])
+    worst: tuple | None = None
+    tracked: dict[Any, dict[Any, int]] = {}
+    for op, w, r in data:
+        if op["type"] != "ok":
+            continue
+        f, p = op["f"], op["process"]
+        if f == "assign":
+            old = tracked.get(p, {})
+            tracked[p] = {k: old.get(k, -1) for k in op["value"]}
+        elif f == "subscribe":
+            tracked[p] = {}
+        elif f in ("poll", "txn") and op["index"] in invocation:
+            t = invocation[op["index"]]["time"]
+            mine = tracked.setdefault(p, {})
+            for k, o in max_offsets(op, w, r).items():
+                mine[k] = max(mine.get(k, o), o)
+            for k, o in mine.items():
+                lag = 0
+                step = steps.get(k)
+                if step is not None:
+                    i = bisect.bisect_left(step[0], o + 1)
+                    if i < len(step[0]):
+                        lag = max(0, t - step[1][i])
+                if worst is None or lag > worst[3]:
+                    worst = (t, p, k, lag)
+    if worst is None:
+        return {"time": 0.0, "lag": 0.0}
+    t, p, k, lag = worst
+    return {"time": t / 1e9, "process": p, "key": k, "lag": lag / 1e9}
+
+
+# ---- cycles ---------------------------------------------------------------------------------
+
+
+def cycles(a: Analysis) -> dict[str, list]:
+    inv_index = {i: op["index"] for i, op in a.invocation.items()}
+    bad = []
+    for op, _, r in a.data:
+        if op["type"] != "ok":
+            continue
+        for k, pairs in r.items():
+            for _, v in pairs:
+                writer = a.writer[(k, v)]
+                if writer is not op and op["index"] < inv_index.get(writer["index"], -1):
+                    bad.append((writer, op, k, v))
+    if not bad:
+        return {}
+    graph_ops = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
+    node = {id(op): j for j, op in enumerate(graph_ops)}
+    n = len(graph_ops)
+    events = sorted([(inv_index[op["index"]], j, 0) for j, op in enumerate(graph_ops)]
+                    + [(op["index"], j, 1) for j, op in enumerate(graph_ops)])
+    adj: list[list[int]] = [[] for _ in range(n + len(events))]
+    for pos, (_, j, is_completion) in enumerate(events):
+        if pos + 1 < len(events):
+            adj[n + pos].append(n + pos + 1)
+        if is_completion:
+            if graph_ops[j]["type"] == "ok":
+                adj[j].append(n + pos)
+        else:
+            adj[n + pos].append(j)
+    for op, _, r in a.data:
+        if id(op) not in node:
+            continue
+        for k, pairs in r.items():
+            for _, v in pairs:
+                w = a.writer[(k, v)]
+                if w is not op and id(w) in node:
+                    adj[node[id(w)]].append(node[id(op)])
+    component = {}
+    for c, members in enumerate(strongly_connected(adj)):
+        for m in members:
+            component[m] = (c, members)
+    out: dict[str, list] = {"G1c-realtime": [], "strong-PL-2-cycle-exists": []}
+    reported = set()
+    for writer, reader, k, v in bad:
+        c, members = component[node[id(writer)]]
+        if c in reported:
+            continue
+        reported.add(c)
+        w, rd = edn_op(writer), edn_op(reader)
+        out["G1c-realtime"].append({
+            "cycle": [w, rd, w],
+            "steps": [{"type": Keyword("wr"), "key": k, "value": v, "a-mop-index": 0,
+                       "b-mop-index": 0},
+                      {"type": Keyword("realtime"), Keyword("a'"): rd,
+                       "b": edn_op(a.invocation[writer["index"]])}],
+            "type": Keyword("G1c-realtime")})
+        ops = [graph_ops[m] for m in members if m < n]
+        out["strong-PL-2-cycle-exists"].append({
+            "type": Keyword("strong-PL-2-cycle-exists"), "not": Keyword("strong-read-committed"),
+            "subgraph": [Keyword(x) for x in ("union", "ww", "wr", "realtime")],
+            "scc-size": len(ops), "scc": {op["index"] for op in ops}})
+    return out
+
+
+def strongly_connected(adj: list[list[int]]) -> list[list[int]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
+    n = len(adj)
+    index = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    out: list[list[int]] = []
+    counter = 0
+    for root in range(n):
+        if index[root] != -1:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        work = [(root, 0)]
+        while work:
+            v, i = work[-1]
+            if i < len(adj[v]):
+                work[-1] = (v, i + 1)
+                u = adj[v][i]
+                if index[u] == -1:
+                    index[u] = low[u] = counter
+                    counter += 1
+                    stack.append(u)
+                    on_stack[u] = True
+                    work.append((u, 0))
+                elif on_stack[u] and index[u] < low[v]:
+                    low[v] = index[u]
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+            if low[v] == index[v]:
+                members = []
+                while True:
+                    u = stack.pop()
+                    on_stack[u] = False
+                    members.append(u)
+                    if u == v:
+                        break
+                out.append(members)
+    return out

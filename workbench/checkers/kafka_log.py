@@ -1,0 +1,371 @@
+"""The kafka checker (spec 5.5): Jepsen's kafka analysis as Maelstrom configures it.
+
+From every :ok send and every poll we build, per key, the log (offset -> values seen there)
+and its version order (dense index over non-empty offsets). Then, each with Maelstrom's name:
+:inconsistent-offsets, :duplicate, :lost-write, :G1a, :int-poll-skip, :int-nonmonotonic-poll,
+:poll-skip, :nonmonotonic-poll, :nonmonotonic-send, :unseen, and write-read cycles with the
+real-time order (:G1c-realtime plus Elle's :strong-PL-2-cycle-exists), :worst-realtime-lag
+and :info-txn-causes. Allowed types are Maelstrom's; everything else is invalid.
+
+Unlike Maelstrom's checker, nothing is indexed by raw offset: logs are dicts sorted once, and
+lags use per-key (offset, time) steps and binary search, so huge or sparse offsets cost
+nothing extra (Maelstrom runs out of memory there, its issue #51). Where Maelstrom's checker
+throws (a polled value nobody sent; a negative offset; a key that :ok polls only ever returned
+as an empty list) the result is :unknown with an :error, as there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Iterable
+
+from ..edn import Keyword
+from ..history import edn_op
+from . import kafka_extra
+from .compose import UNKNOWN
+from .kafka_extra import CheckerCrash
+
+ALLOWED = frozenset({"int-send-skip", "G0", "G0-process", "G0-realtime", "PL-1-cycle-exists",
+                     "strong-PL-1-cycle-exists"})
+TXN_FS = ("send", "poll", "txn")
+MISSING = object()
+
+
+def freeze(v: Any) -> Any:
+    """A hashable stand-in for a JSON message (lists -> tuples, maps -> tuples of pairs)."""
+    if isinstance(v, list):
+        return tuple(freeze(x) for x in v)
+    if isinstance(v, dict):
+        return tuple((k, freeze(x)) for k, x in v.items())
+    return v
+
+
+def op_writes(op: dict) -> list[tuple[Any, Any, Any]]:
+    """(key, offset or None, value) for each send micro-op of a completion."""
+    if op["f"] not in ("send", "txn") or not isinstance(op.get("value"), list):
+        return []
+    out = []
+    for mop in op["value"]:
+        if isinstance(mop, list) and len(mop) >= 3 and mop[0] == "send":
+            x = mop[2]
+            if isinstance(x, list):
+                out.append((mop[1], x[0] if x else None, freeze(x[1]) if len(x) > 1 else None))
+            else:
+                out.append((mop[1], None, freeze(x)))
+    return out
+
+
+def op_reads(op: dict) -> dict[Any, list[tuple[Any, Any]]]:
+    """key -> [(offset, value), ...] for each poll micro-op of a completion."""
+    if op["f"] not in ("poll", "txn") or not isinstance(op.get("value"), list):
+        return {}
+    out: dict[Any, list] = {}
+    for mop in op["value"]:
+        if isinstance(mop, list) and len(mop) >= 2 and mop[0] == "poll" \
+                and isinstance(mop[1], dict):
+            for k, pairs in mop[1].items():
+                out.setdefault(k, []).extend((p[0], freeze(p[1])) for p in pairs)
+    return out
+
+
+class Order:
+    """A key's version order: by_index (one value per non-empty offset, in offset order),
+    by_value (value -> last dense index), first/last (value -> first/last dense index)."""
+
+    def __init__(self, log: dict[int, set]) -> None:
+        self.offsets = sorted(log)
+        self.sets = [log[o] for o in self.offsets]
+        self.by_index = [min_value(s) for s in self.sets]
+        self.by_value = {v: i for i, v in enumerate(self.by_index)}
+        self.first: dict[Any, int] = {}
+        self.last: dict[Any, int] = {}
+        for i, s in enumerate(self.sets):
+            for v in s:
+                self.first.setdefault(v, i)
+                self.last[v] = i
+
+
+def min_value(values: Iterable) -> Any:
+    values = list(values)
+    if len(values) == 1:
+        return values[0]
+    try:
+        return min(values)
+    except TypeError:
+        return min(values, key=repr)
+
+
+def sort_values(values: Iterable) -> list:
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
+
+
+def check(opts: Any, history: list[dict]) -> dict:
+    try:
+        return Analysis(history).result()
+    except CheckerCrash as err:
+        return {"valid?": UNKNOWN, "error": err.data}
+
+
+class Analysis:
+    def __init__(self, history: list[dict]) -> None:
+        self.invocation: dict[int, dict] = {}
+        opened: dict[Any, dict] = {}
+        self.data: list[tuple[dict, list, dict]] = []
+        for op in history:
+            if op.get("process") == "nemesis":
+                continue
+            if op["type"] == "invoke":
+                opened[op["process"]] = op
+                continue
+            inv = opened.pop(op["process"], None)
+            if inv is not None:
+                self.invocation[op["index"]] = inv
+            self.data.append((op, op_writes(op), op_reads(op)))
+        self.errors: dict[str, Any] = {}
+        self._index_writes_and_reads()
+        self._version_orders()
+
+    def add(self, kind: str, cases: list) -> None:
+        if cases:
+            self.errors.setdefault(kind, []).extend(cases)
+
+    # ---- indexes ---------------------------------------------------------------------------
+
+    def _index_writes_and_reads(self) -> None:
+        self.writer: dict[tuple, dict] = {}
+        self.writes_of: dict[int, list] = {}
+        self.failed: set[tuple] = set()
+        for op, w, _ in self.data:
+            if w:
+                self.writes_of[id(op)] = w
+            for k, _, v in w:
+                self.writer[(k, v)] = op
+                if op["type"] == "fail":
+                    self.failed.add((k, v))
+        self.ok_reads: dict[Any, set] = {}
+        self.first_reader: dict[tuple, dict] = {}
+        for op, _, r in self.data:
+            ok = op["type"] == "ok"
+            for k, pairs in r.items():
+                seen = self.ok_reads.setdefault(k, set()) if ok else None
+                for _, v in pairs:
+                    if seen is not None:
+                        seen.add(v)
+                    if (k, v) not in self.writer:
+                        raise CheckerCrash({"type": Keyword("no-writer-of-value"), "key": k,
+                                            "value": v})
+                    self.first_reader.setdefault((k, v), op)
+
+    def committed(self, op: dict) -> bool:
+        """Jepsen's must-have-committed?: :ok, or :info with a send some :ok poll read."""
+        if op["type"] == "ok":
+            return True
+        return op["type"] == "info" and any(
+            v in self.ok_reads.get(k, ()) for k, _, v in self.writes_of.get(id(op), ()))
+
+    def _version_orders(self) -> None:
+        logs: dict[Any, dict[int, set]] = defaultdict(dict)
+
+        def put(k: Any, o: Any, v: Any) -> None:
+            if type(o) is not int or o < 0:
+                raise CheckerCrash({"type": Keyword("bad-offset"), "key": k, "offset": o,
+                                    "message": "Maelstrom's checker indexes a vector by offset "
+                                               "and throws on this one"})
+            logs[k].setdefault(o, set()).add(v)
+
+        for op, w, r in self.data:
+            if op["f"] not in TXN_FS:
+                continue
+            if w and self.committed(op):
+                for k, o, v in w:
+                    if o is not None:
+                        put(k, o, v)
+            for k, pairs in r.items():
+                for o, v in pairs:
+                    if o is not None:
+                        put(k, o, v)
+        self.orders = {k: Order(log) for k, log in logs.items()}
+        inconsistent, duplicates = [], []
+        for k, order in self.orders.items():
+            counts: Counter = Counter()
+            for i, values in enumerate(order.sets):
+                counts.update(values)
+                if len(values) > 1:
+                    inconsistent.append({"key": k, "offset": order.offsets[i], "index": i,
+                                         "values": set(values)})
+            for v, n in counts.items():
+                if n > 1:
+                    duplicates.append({"key": k, "value": v, "count": n, "offsets": [
+                        o for o, s in zip(order.offsets, order.sets, strict=False) if v in s]})
+        self.add("inconsistent-offsets", inconsistent)
+        self.add("duplicate", duplicates)
+
+    def index_of(self, k: Any, v: Any) -> int | None:
+        order = self.orders.get(k)
+        return None if order is None or v is MISSING else order.by_value.get(v)
+
+    def skipped(self, k: Any, i: int, j: int) -> list:
+        return self.orders[k].by_index[i + 1:j]
+
+    # ---- anomalies -------------------------------------------------------------------------
+
+    def lost_writes(self) -> None:
+        cases = []
+        for k, read in self.ok_reads.items():
+            order = self.orders.get(k)
+            first = order.first if order else {}
+            bound = max((first[v] for v in read if v in first), default=-1)
+            if bound < 0:
+                raise CheckerCrash({"type": Keyword("index-out-of-bounds"), "key": k,
+                                    "message": "every :ok poll returned this key with an empty "
+                                               "list; Maelstrom's lost-write analysis throws here"
+                                               " (omit keys with no messages from poll_ok)"})
+            assert order is not None
+            at_bound = [v for v, i in order.last.items() if i == bound]
+            max_read = self.first_reader.get((k, min_value(at_bound))) if at_bound else None
+            must = sorted((i, n, v) for n, (v, i) in enumerate(order.last.items()) if i <= bound)
+            for _, _, v in must:
+                if v in read:
+                    continue
+                writer = self.writer.get((k, v))
+                if writer is None:
+                    raise CheckerCrash({"type": Keyword("no-writer-of"), "key": k, "value": v})
+                if self.committed(writer):
+                    cases.append({"key": k, "value": v, "index": first.get(v),
+                                  "max-read-index": bound, "writer": edn_op(writer),
+                                  "max-read": edn_op(max_read) if max_read else None})
+        self.add("lost-write", cases)
+
+    def g1a(self) -> None:
+        self.add("G1a", [{"key": k, "value": v, "writer": edn_op(self.writer[(k, v)]),
+                          "reader": edn_op(op)}
+                         for op, _, r in self.data if op["type"] == "ok"
+                         for k, pairs in r.items() for _, v in pairs if (k, v) in self.failed])
+
+    def internal_polls(self) -> None:
+        skips, nonmono = [], []
+        for op, _, r in self.data:
+            for k, pairs in r.items():
+                for (_, v1), (_, v2) in zip(pairs, pairs[1:], strict=False):
+                    i1, i2 = self.index_of(k, v1), self.index_of(k, v2)
+                    delta = i2 - i1 if i1 is not None and i2 is not None else 1
+                    if delta > 1:
+                        skips.append({"key": k, "values": [v1, v2], "delta": delta,
+                                      "skipped": self.skipped(k, i1, i2), "op": edn_op(op)})
+                    elif delta < 1:
+                        nonmono.append({"key": k, "values": [v1, v2], "delta": delta,
+                                        "op": edn_op(op)})
+        self.add("int-poll-skip", skips)
+        self.add("int-nonmonotonic-poll", nonmono)
+
+    def process_polls(self) -> None:
+        skips, nonmono = [], []
+        last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
+        for op, _, r in self.data:
+            f, p = op["f"], op["process"]
+            if f in ("assign", "subscribe"):
+                if op["type"] in ("ok", "info"):
+                    keep = set(op["value"] or ())
+                    last[p] = {k: x for k, x in last[p].items() if k in keep}
+            elif f in ("poll", "txn"):
+                mine = last[p]
+                for k, pairs in r.items():
+                    if k in mine:
+                        prev, v = mine[k]
+                        v2 = pairs[0][1] if pairs else MISSING
+                        i, i2 = self.index_of(k, v), self.index_of(k, v2)
+                        delta = i2 - i if i is not None and i2 is not None else 1
+                        if delta > 1:
+                            skips.append({"key": k, "delta": delta,
+                                          "skipped": self.skipped(k, i, i2),
+                                          "ops": [edn_op(prev), edn_op(op)]})
+                        elif delta < 1:
+                            nonmono.append({"key": k, "values": [v, v2], "delta": delta,
+                                            "ops": [edn_op(prev), edn_op(op)]})
+                if op["type"] == "ok":
+                    for k, pairs in r.items():
+                        mine[k] = (op, pairs[-1][1] if pairs else MISSING)
+        self.add("poll-skip", skips)
+        self.add("nonmonotonic-poll", nonmono)
+
+    def process_sends(self) -> None:
+        cases = []
+        last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
+        for op, w, _ in self.data:
+            if op["type"] not in ("ok", "info"):
+                continue
+            f, p = op["f"], op["process"]
+            if f in ("assign", "subscribe"):
+                keep = set(op["value"] or ())
+                last[p] = {k: x for k, x in last[p].items() if k in keep}
+            elif f in ("send", "txn") and w:
+                mine = last[p]
+                by_key: dict[Any, list] = {}
+                for k, _, v in w:
+                    by_key.setdefault(k, []).append(v)
+                for k, values in by_key.items():
+                    if k in mine:
+                        prev, v = mine[k]
+                        i, i2 = self.index_of(k, v), self.index_of(k, values[0])
+                        if i is not None and i2 is not None and i2 - i < 1:
+                            cases.append({"key": k, "values": [v, values[0]], "delta": i2 - i,
+                                          "ops": [edn_op(prev), edn_op(op)]})
+                    mine[k] = (op, values[-1])
+        self.add("nonmonotonic-send", cases)
+
+    # ---- result ----------------------------------------------------------------------------
+
+    def result(self) -> dict:
+        self.lost_writes()
+        self.g1a()
+        self.internal_polls()
+        self.process_polls()
+        self.process_sends()
+        unseen = kafka_extra.unseen(self.data)
+        if unseen is not None:
+            self.errors["unseen"] = unseen
+        for kind, cases in kafka_extra.cycles(self).items():
+            self.add(kind, cases)
+        lag = kafka_extra.worst_realtime_lag(self.data, self.invocation)
+        causes: list = []
+        for op, _, _ in self.data:
+            if op["type"] == "info" and op["f"] in TXN_FS and op.get("error") not in causes:
+                causes.append(op.get("error"))
+        kinds = sorted(self.errors)
+        bad = [k for k in kinds if k not in ALLOWED]
+        out: dict[str, Any] = {"valid?": not bad, "worst-realtime-lag": lag,
+                               "bad-error-types": [Keyword(k) for k in bad],
+                               "error-types": [Keyword(k) for k in kinds],
+                               "info-txn-causes": causes}
+        for kind in kinds:
+            out[kind] = condense(kind, self.errors[kind])
+        return out
+
+
+SMALLEST_BY_DELTA = {"int-nonmonotonic-poll", "int-nonmonotonic-send", "nonmonotonic-poll",
+                     "nonmonotonic-send"}
+LARGEST_BY_DELTA = {"int-poll-skip", "int-send-skip", "poll-skip"}
+CYCLES = {"G0", "G0-process", "G0-realtime", "G1c", "G1c-process", "G1c-realtime"}
+
+
+def condense(kind: str, errs: Any) -> Any:
+    """Jepsen's condense-error: {:count n :errs <the most telling few>} (:unseen stays a map)."""
+    if kind == "unseen":
+        return dict(errs, messages={k: sort_values(v)[:32]
+                                    for k, v in errs["messages"].items()})
+    if kind == "duplicate":
+        shown = sorted(errs, key=lambda e: e["count"])[:32]
+    elif kind in CYCLES:
+        shown = sorted(errs, key=lambda e: len(e["steps"]))[:8]
+    elif kind == "inconsistent-offsets":
+        shown = sorted(errs, key=lambda e: len(e["values"]))[:32]
+    elif kind in SMALLEST_BY_DELTA:
+        shown = sorted(errs, key=lambda e: e["delta"])[:8]
+    elif kind in LARGEST_BY_DELTA:
+        shown = sorted(errs, key=lambda e: e["delta"])[-8:]
+    else:
+        shown = errs
+    return {"count": len(errs), "errs": shown}
