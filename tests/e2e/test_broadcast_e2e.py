@@ -1,0 +1,76 @@
+"""End to end: broadcast.py through the workbench, stages 3a-3c with short time limits, and
+the partition nemesis doing real damage (cut messages are dropped, the node recovers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workbench.history import NEMESIS
+
+pytestmark = pytest.mark.slow
+
+
+def _server_counts(run_dir) -> tuple[int, int]:
+    """(node-to-node sends, node-to-node deliveries) from the network journal."""
+    sends = recvs = 0
+    with (run_dir / "net-journal.jsonl").open() as f:
+        for line in f:
+            event = json.loads(line)
+            msg = event["message"]
+            if msg["src"][0] == "n" and msg["dest"][0] == "n":
+                if event["type"] == "send":
+                    sends += 1
+                else:
+                    recvs += 1
+    return sends, recvs
+
+
+def _final_reads(run_dir) -> list[str]:
+    return [line for line in (run_dir / "history.txt").read_text().splitlines()
+            if ":ok\t:read" in line]
+
+
+def test_3a_single_node(workbench) -> None:
+    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "1",
+                    "--time-limit", "3", "--rate", "10", "--seed", "1")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0
+    assert w["stable-count"] == w["attempt-count"] > 0
+    assert w["stable-latencies"][1] == 0  # one node: every read sees every acknowledged value
+    assert run.results["net"]["servers"]["msg-count"] == 0
+
+
+def test_3b_five_nodes_every_value_everywhere(workbench) -> None:
+    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+                    "--time-limit", "4", "--rate", "10", "--seed", "2")
+    assert run.code == 0, run.stdout + run.stderr
+    r = run.results
+    w = r["workload"]
+    assert w["valid?"] is True and w["stable-count"] == w["attempt-count"] > 0
+    assert w["never-read-count"] == 0 and w["lost"] == []
+    assert r["stats"]["by-f"]["read"]["ok-count"] > 5  # main reads plus 5 final reads
+    events = [json.loads(line) for line in
+              (run.run_dir / "net-journal.jsonl").read_text().splitlines()]
+    sends = [e["message"] for e in events if e["type"] == "send"]
+    topology = [i for i, m in enumerate(sends) if m["body"]["type"] == "topology"]
+    first_op = min(i for i, m in enumerate(sends) if m["body"]["type"] in ("broadcast", "read"))
+    assert len(topology) == 5 and max(topology) < first_op  # once per node, before any op
+    assert {sends[i]["dest"] for i in topology} == {f"n{i}" for i in range(5)}
+
+
+def test_3c_partitions_drop_messages_and_nothing_is_lost(workbench) -> None:
+    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+                    "--time-limit", "6", "--rate", "10", "--nemesis", "partition",
+                    "--nemesis-interval", "1", "--seed", "3")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0 and w["never-read-count"] == 0
+    history = (run.run_dir / "history.txt").read_text()
+    assert f":{NEMESIS}\t:info\t:start-partition\t[:isolated" in history
+    assert ":stop-partition\tnil" in history
+    sends, recvs = _server_counts(run.run_dir)
+    assert recvs < sends  # messages across a cut never arrive
+    assert "Waiting for recovery" in (run.run_dir / "jepsen.log").read_text()
