@@ -1,0 +1,85 @@
+"""End to end: kafka.py through the workbench, and a node that loses writes."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+LOSSY = textwrap.dedent(f"""\
+    #!/usr/bin/env python3
+    import sys
+    sys.path.insert(0, {str(ROOT)!r})
+    from maelstrom_node import Node
+
+    node = Node()
+    logs = {{}}
+    sends = [0]
+
+    @node.handler("send")
+    def send(msg):
+        log = logs.setdefault(msg["body"]["key"], [])
+        sends[0] += 1
+        if sends[0] % 3 == 0:  # acknowledged, then forgotten
+            return {{"type": "send_ok", "offset": len(log) + 1000}}
+        log.append(msg["body"]["msg"])
+        return {{"type": "send_ok", "offset": len(log) - 1}}
+
+    @node.handler("poll")
+    def poll(msg):
+        out = {{}}
+        for k, o in msg["body"]["offsets"].items():
+            log = logs.get(k, [])
+            if o < len(log):
+                out[k] = [[i, log[i]] for i in range(o, len(log))]
+        return {{"type": "poll_ok", "msgs": out}}
+
+    @node.handler("commit_offsets")
+    def commit(msg):
+        return {{"type": "commit_offsets_ok"}}
+
+    @node.handler("list_committed_offsets")
+    def committed(msg):
+        return {{"type": "list_committed_offsets_ok", "offsets": {{}}}}
+
+    node.run()
+    """)
+
+
+def test_one_node_is_valid_without_server_messages(workbench) -> None:
+    run = workbench("-w", "kafka", "--bin", "kafka.py", "--node-count", "1", "--concurrency",
+                    "2n", "--time-limit", "3", "--rate", "300", "--seed", "1")
+    assert run.code == 0, run.stdout + run.stderr
+    r = run.results
+    assert r["workload"]["valid?"] is True and r["workload"]["error-types"] == []
+    assert r["net"]["servers"]["msg-count"] == 0
+    assert r["stats"]["by-f"]["send"]["ok-count"] > 200
+    history = (run.run_dir / "history.edn").read_text()
+    assert ":seek-to-beginning? true" in history and ":f :crash" in history
+
+
+def test_two_nodes_under_partitions_stay_valid_and_cheap(workbench) -> None:
+    run = workbench("-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency",
+                    "2n", "--time-limit", "5", "--rate", "500", "--nemesis", "partition",
+                    "--nemesis-interval", "1", "--seed", "4")
+    assert run.code == 0, run.stdout + run.stderr
+    r = run.results
+    assert r["workload"]["valid?"] is True
+    assert r["net"]["servers"]["msgs-per-op"] < 2.0
+    assert r["workload"]["worst-realtime-lag"]["lag"] < 5.0
+
+
+def test_a_node_that_forgets_sends_is_invalid(workbench, tmp_path: Path) -> None:
+    node = tmp_path / "lossy.py"
+    node.write_text(LOSSY)
+    node.chmod(0o755)
+    run = workbench("-w", "kafka", "--bin", str(node), "--node-count", "1", "--concurrency",
+                    "2n", "--time-limit", "3", "--rate", "200", "--seed", "2")
+    assert run.code == 1, run.stdout + run.stderr
+    bad = run.results["workload"]["bad-error-types"]
+    assert "unseen" in bad
