@@ -22,8 +22,8 @@ it, and the value is sent again. A node that is not the value's origin waits a l
 longer, by its distance from the origin, so that usually only one node repairs. When a node
 has sent nothing to the hub for a while (e.g. during the final recovery wait) it sends its
 vector to the hub as a heartbeat, backing off while nothing changes; the hub repairs it,
-and asks for (pulls) what the heartbeat shows the hub lacks. Values lost to a partition
-arrive within about a second of the heal.
+and asks for (pulls) what the heartbeat shows the hub lacks. Values cut off by a partition
+arrive a few seconds after the heal at most (heartbeats back off to 2 s).
 """
 
 from __future__ import annotations

@@ -73,4 +73,5 @@ def test_3c_partitions_drop_messages_and_nothing_is_lost(workbench) -> None:
     assert ":stop-partition\tnil" in history
     sends, recvs = _server_counts(run.run_dir)
     assert recvs < sends  # messages across a cut never arrive
-    assert "Waiting for recovery" in (run.run_dir / "jepsen.log").read_text()
+    log = (run.run_dir / "jepsen.log").read_text()
+    assert ":start-partition" in log and "Waiting for recovery" in log

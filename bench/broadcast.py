@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Benchmark: broadcast.py at 3d/3e's flags (25 nodes, rate 100, latency 100, 20 s).
+
+Part 1: both settings (`--mode latency` for 3d, `--mode traffic` for 3e), five seeds each,
+without and with `--nemesis partition`. One row per run: validity, servers msgs-per-op,
+stable-latency quantiles (ms), lost values and whether the row meets the setting's target.
+
+Part 2: a sweep of the hub's batching interval in the traffic setting (one seed, no
+partitions): fewer, larger batches cost latency and save messages.
+
+Each run takes the shared lock on its own (other work can interleave). Run from the
+repository root:
+
+    .venv/bin/python bench/broadcast.py [--seeds 5] [--no-sweep] [--sweep-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workbench import edn  # noqa: E402
+
+LOCK = "/tmp/workbench-run.lock"
+FLAGS = ["-w", "broadcast", "--bin", "broadcast.py", "--node-count", "25", "--time-limit", "20",
+         "--rate", "100", "--latency", "100"]
+SETTINGS = {"latency": ["--mode", "latency"], "traffic": ["--mode", "traffic"]}
+# (msgs-per-op, median ms, max ms) the issue asks for, measured without partitions
+TARGETS = {"latency": (12.5, 120, 250), "traffic": (1.5, 700, 1100)}
+SWEEP = [0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5]
+QS = (0, 0.5, 0.95, 0.99, 1)
+
+
+def run(node_args: list[str], seed: int, partition: bool, store: Path) -> tuple[dict, float]:
+    cmd = [sys.executable, "-m", "workbench", "test", *FLAGS, "--seed", str(seed),
+           "--store", str(store), "--quiet"]
+    if partition:
+        cmd += ["--nemesis", "partition"]
+    cmd += ["--", *node_args]
+    if shutil.which("flock"):
+        cmd = ["flock", LOCK, *cmd]
+    started = time.monotonic()
+    subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    took = time.monotonic() - started
+    return edn.loads(((store / "latest").resolve() / "results.edn").read_text()), took
+
+
+def summary(results: dict) -> dict:
+    w = results["workload"]
+    lat = w.get("stable-latencies", {})
+    return {"valid": results["valid?"], "mpo": results["net"]["servers"]["msgs-per-op"],
+            "lat": [lat.get(q) for q in QS], "lost": w["lost-count"],
+            "never": w["never-read-count"]}
+
+
+def meets(setting: str, s: dict, partition: bool) -> bool:
+    if s["valid"] is not True:
+        return False
+    if partition:
+        return True  # under partitions the target is validity only
+    mpo, median, top = TARGETS[setting]
+    return s["mpo"] <= mpo and s["lat"][1] <= median and s["lat"][4] <= top
+
+
+def header() -> None:
+    print(f"{'setting':<9} {'nemesis':<9} {'seed':>4} {'valid':<6} {'msgs/op':>8} "
+          f"{'lat0':>5} {'p50':>5} {'p95':>5} {'p99':>5} {'max':>5} {'lost':>4} {'target':<6}"
+          f" {'secs':>5}", flush=True)
+
+
+def line(setting: str, nemesis: str, seed: int, s: dict, ok: str, took: float) -> None:
+    lat = " ".join(f"{x if x is not None else '-':>5}" for x in s["lat"])
+    print(f"{setting:<9} {nemesis:<9} {seed:>4} {str(s['valid']).lower():<6} {s['mpo']:>8.3f} "
+          f"{lat} {s['lost']:>4} {ok:<6} {took:>5.0f}", flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--no-sweep", action="store_true")
+    p.add_argument("--sweep-only", action="store_true")
+    p.add_argument("--settings", default="latency,traffic")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as tmp:
+        store = Path(tmp)
+        if not args.sweep_only:
+            print("== both settings, 3d/3e flags; target = issue #3's figures (partition rows:"
+                  " valid only)")
+            header()
+            for setting in args.settings.split(","):
+                for partition in (False, True):
+                    for seed in range(1, args.seeds + 1):
+                        results, took = run(SETTINGS[setting], seed, partition, store)
+                        s = summary(results)
+                        ok = "ok" if meets(setting, s, partition) else "MISS"
+                        line(setting, "partition" if partition else "none", seed, s, ok, took)
+        if not args.no_sweep:
+            print("\n== traffic setting: hub batching interval sweep (seed 1, no partitions)")
+            print(f"{'interval':>8} {'msgs/op':>8} {'p50':>5} {'p95':>5} {'max':>5} "
+                  f"{'valid':<6}", flush=True)
+            for interval in SWEEP:
+                results, _ = run(["--mode", "traffic", "--interval", str(interval)], 1, False,
+                                 store)
+                s = summary(results)
+                print(f"{interval:>8.2f} {s['mpo']:>8.3f} {s['lat'][1]:>5} {s['lat'][2]:>5} "
+                      f"{s['lat'][4]:>5} {str(s['valid']).lower():<6}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
