@@ -42,15 +42,18 @@ def load_history(run_dir: Path) -> list[dict]:
         return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
 
 
-def staleness(history: list[dict]) -> tuple[list[int], list[float]]:
-    """(lags, ages in ms) of the ok non-final reads; see the module doc."""
+def staleness(history: list[dict]) -> tuple[list[int], list[float], list[bool]]:
+    """(lags, ages in ms, partitioned at invocation?) of the ok non-final reads; see the
+    module doc."""
     acked_times: list[int] = []  # completion times of ok adds, in order
     acked_sums: list[int] = []  # running sum after each
     invoked_at: dict[object, int] = {}
-    reads: list[tuple[int, int]] = []  # (invocation time, value)
+    reads: list[tuple[int, int, bool]] = []  # (invocation time, value, partitioned)
     total = 0
+    partitioned = False
     for op in history:
         if op["process"] == "nemesis":
+            partitioned = op["f"] == "start-partition"
             continue
         if op["type"] == "invoke":
             invoked_at[op["process"]] = op["time"]
@@ -59,9 +62,9 @@ def staleness(history: list[dict]) -> tuple[list[int], list[float]]:
             acked_times.append(op["time"])
             acked_sums.append(total)
         elif op["type"] == "ok" and op["f"] == "read" and not op.get("final?"):
-            reads.append((invoked_at[op["process"]], op["value"]))
+            reads.append((invoked_at[op["process"]], op["value"], partitioned))
     lags, ages = [], []
-    for t, value in reads:
+    for t, value, _ in reads:
         i = bisect.bisect_left(acked_times, t)  # adds acked strictly before t
         acked = acked_sums[i - 1] if i else 0
         lag = max(0, acked - value)
@@ -71,7 +74,7 @@ def staleness(history: list[dict]) -> tuple[list[int], list[float]]:
             continue
         first_above = bisect.bisect_right(acked_sums, value)  # sums are non-decreasing
         ages.append((t - acked_times[first_above]) / 1e6)
-    return lags, ages
+    return lags, ages, [p for _, _, p in reads]
 
 
 def quantiles(xs: list[float], qs: tuple[float, ...] = (0.5, 0.95, 1.0)) -> list[float]:
@@ -108,6 +111,7 @@ def main() -> None:
     print("-" * len(header))
     all_lags: list[float] = []
     all_ages: list[float] = []
+    all_cut: list[bool] = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             code, r, run_dir, wall = run(seed, Path(tmp) / f"s{seed}", node_args)
@@ -118,9 +122,10 @@ def main() -> None:
             finals = w["final-reads"]
             exact = (len(w["acceptable"]) == 1 and w["acceptable"][0][0] == w["acceptable"][0][1]
                      and bool(finals) and all(v == w["acceptable"][0][0] for v in finals))
-            lags, ages = staleness(load_history(run_dir))
+            lags, ages, cut = staleness(load_history(run_dir))
             all_lags += lags
             all_ages += ages
+            all_cut += cut
             fresh = 100.0 * sum(1 for x in lags if x == 0) / max(1, len(lags))
             q = r["perf"].get("latency-quantiles", {})
             lq = "/".join(f"{x:g}" for x in quantiles(lags))
@@ -134,6 +139,14 @@ def main() -> None:
         print(f"all seeds: {len(all_lags)} in-run reads, {fresh:.1f}% fresh; "
               f"lag p50/95/max {'/'.join(f'{x:g}' for x in quantiles(all_lags))}; "
               f"age ms p50/95/max {'/'.join(f'{x:.0f}' for x in quantiles(all_ages))}")
+        for label, want in (("healed", False), ("partitioned", True)):
+            lags = [x for x, c in zip(all_lags, all_cut, strict=True) if c == want]
+            ages = [x for x, c in zip(all_ages, all_cut, strict=True) if c == want]
+            if lags:
+                fresh = 100.0 * sum(1 for x in lags if x == 0) / len(lags)
+                print(f"  while {label}: {len(lags)} reads, {fresh:.1f}% fresh; lag p50/95/max "
+                      f"{'/'.join(f'{x:g}' for x in quantiles(lags))}; age ms p50/95/max "
+                      f"{'/'.join(f'{x:.0f}' for x in quantiles(ages))}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def test_g_counter_is_exact_after_partitions(workbench) -> None:
     assert r["stats"]["info-count"] == 0
     assert r["net"]["servers"]["msgs-per-op"] <= 1.2  # short run: the fixed costs weigh more
     total, to_kv, ends = _service_traffic(run.run_dir)
-    assert total == to_kv > 0 and ends == {"n0", "n1", "n2", "seq-kv"}
+    assert total > to_kv > 0 and ends == {"n0", "n1", "n2", "seq-kv"}  # seq-kv and gossip
     assert ":start-partition" in (run.run_dir / "history.edn").read_text()
 
 
