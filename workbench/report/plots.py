@@ -76,7 +76,7 @@ def _shade(ax, periods: Sequence[tuple[float, float]]) -> list:
 
 
 def _finish(fig, ax, path: Path, handles: list, end: float) -> None:
-    ax.set_xlim(0, max(end, 1e-3))
+    ax.set_xlim(0, max(end, 1e-3) * 1.02)
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
                   frameon=False)
@@ -135,11 +135,14 @@ def latency_quantiles(path: Path, done: Sequence[Done],
         order = np.lexsort((lat, bucket))
         bucket, lat = bucket[order], lat[order]
         keys, first, counts = np.unique(bucket, return_index=True, return_counts=True)
-        xs = (keys + 0.5) * width
+        span = np.arange(keys[0], keys[-1] + 1)
+        xs = np.minimum((span + 0.5) * width, end)  # a last partial bucket stays in view
         for q, colour in QUANTILE_LINES:
             # Jepsen's rule: element min(n-1, floor(n*q)) of the sorted bucket
             idx = first + np.minimum(counts - 1, np.floor(counts * q).astype(int))
-            (line,) = ax.plot(xs, np.maximum(lat[idx], 1e-3), styles[i % len(styles)],
+            ys = np.full(len(span), np.nan)  # no line across buckets without ops
+            ys[keys - keys[0]] = np.maximum(lat[idx], 1e-3)
+            (line,) = ax.plot(xs, ys, styles[i % len(styles)],
                               marker="o", markersize=3, color=colour, label=f"{f} {q:g}")
             handles.append(line)
     if done:
