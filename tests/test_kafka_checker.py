@@ -301,3 +301,24 @@ def test_info_txn_causes_are_distinct_errors() -> None:
     h.send_invoke(4, "x", 2)
     h.op("info", 4, "send", [[SEND, "x", 2]], error=Keyword("net-timeout"))
     assert check(None, h.ops)["info-txn-causes"] == ["net-timeout"]
+
+
+def test_internal_sends_and_precommitted_reads_in_txn_ops() -> None:
+    h = K()
+    h.send(0, "x", 1, 0)
+    h.send(0, "x", 2, 1)
+    h.op("invoke", 1, "txn", [[SEND, "x", 3], [SEND, "y", 9], [SEND, "x", 4]])
+    h.op("ok", 1, "txn", [[SEND, "x", [4, 3]], [SEND, "y", [0, 9]], [SEND, "x", [2, 4]]])
+    h.poll(2, {"x": [[0, 1], [1, 2], [2, 4], [4, 3]], "y": [[0, 9]]})
+    r = check(None, h.ops)
+    assert r["int-nonmonotonic-send"]["errs"][0]["values"] == [3, 4]
+    assert "int-send-skip" not in types(r) and "precommitted-read" not in types(r)
+    h.op("invoke", 3, "txn", [[SEND, "z", 5], [POLL]])
+    h.op("ok", 3, "txn", [[SEND, "z", [0, 5]], [POLL, {"z": [[0, 5]]}]])
+    h.op("invoke", 4, "txn", [[SEND, "x", 10], [SEND, "x", 11]])
+    h.op("ok", 4, "txn", [[SEND, "x", [5, 10]], [SEND, "x", [7, 11]]])
+    h.poll(2, {"x": [[5, 10], [6, 2], [7, 11]]})
+    r = check(None, h.ops)
+    assert r["precommitted-read"]["errs"][0]["value"] == 5
+    assert r["int-send-skip"]["errs"][0]["skipped"] == [2]
+    assert "int-send-skip" not in [str(t) for t in r["bad-error-types"]]  # allowed

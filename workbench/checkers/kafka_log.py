@@ -3,6 +3,7 @@
 From every :ok send and every poll we build, per key, the log (offset -> values seen there)
 and its version order (dense index over non-empty offsets). Then, each with Maelstrom's name:
 :inconsistent-offsets, :duplicate, :lost-write, :G1a, :int-poll-skip, :int-nonmonotonic-poll,
+:int-send-skip, :int-nonmonotonic-send, :precommitted-read (these three need multi-send :txn ops),
 :poll-skip, :nonmonotonic-poll, :nonmonotonic-send, :unseen, and write-read cycles with the
 real-time order (:G1c-realtime plus Elle's :strong-PL-2-cycle-exists), :worst-realtime-lag
 and :info-txn-causes. Allowed types are Maelstrom's; everything else is invalid.
@@ -261,6 +262,33 @@ class Analysis:
         self.add("int-poll-skip", skips)
         self.add("int-nonmonotonic-poll", nonmono)
 
+    def internal_sends(self) -> None:
+        """Two sends to one key inside one op (only :txn ops can have them), and an op that
+        polled a value it sent itself (:precommitted-read)."""
+        skips, nonmono, precommitted = [], [], []
+        for op, w, r in self.data:
+            by_key: dict[Any, list] = {}
+            for k, _, v in w if len(w) > 1 else ():
+                by_key.setdefault(k, []).append(v)
+            for k, values in by_key.items():
+                for v1, v2 in zip(values, values[1:], strict=False):
+                    i1, i2 = self.index_of(k, v1), self.index_of(k, v2)
+                    delta = i2 - i1 if i1 is not None and i2 is not None else 1
+                    case = {"key": k, "values": [v1, v2], "delta": delta, "op": edn_op(op)}
+                    if delta > 1:
+                        skips.append(dict(case, skipped=self.skipped(k, i1, i2)))
+                    elif delta < 1:
+                        nonmono.append(case)
+            if w and r:
+                mine = {(k, v) for k, _, v in w}
+                both = [(k, v) for k, pairs in r.items() for _, v in pairs if (k, v) in mine]
+                if both:
+                    precommitted.append({"op": edn_op(op), "key": both[0][0],
+                                         "value": both[0][1]})
+        self.add("int-send-skip", skips)
+        self.add("int-nonmonotonic-send", nonmono)
+        self.add("precommitted-read", precommitted)
+
     def process_polls(self) -> None:
         skips, nonmono = [], []
         last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
@@ -322,6 +350,7 @@ class Analysis:
         self.lost_writes()
         self.g1a()
         self.internal_polls()
+        self.internal_sends()
         self.process_polls()
         self.process_sends()
         unseen = kafka_extra.unseen(self.data)
