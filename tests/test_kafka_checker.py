@@ -322,3 +322,15 @@ def test_internal_sends_and_precommitted_reads_in_txn_ops() -> None:
     assert r["precommitted-read"]["errs"][0]["value"] == 5
     assert r["int-send-skip"]["errs"][0]["skipped"] == [2]
     assert "int-send-skip" not in [str(t) for t in r["bad-error-types"]]  # allowed
+
+
+def test_an_empty_transaction_graph_is_reported_as_elle_does() -> None:
+    h = K()
+    h.send_invoke(0, "x", 1)
+    h.send_done(0, "x", 1, None, "info")
+    h.poll(1, {}, "fail")
+    r = check(None, h.ops)
+    assert r["valid?"] is False and r["empty-transaction-graph"] == {"count": 1, "errs": True}
+    h.send(2, "x", 2, 0)
+    h.poll(3, {"x": [[0, 2]]})
+    assert check(None, h.ops)["valid?"] is True

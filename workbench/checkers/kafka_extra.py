@@ -153,7 +153,12 @@ def cycles(a: Analysis) -> dict[str, list]:
                 if writer is not op and op["index"] < inv_index.get(writer["index"], -1):
                     bad.append((writer, op, k, v))
     if not bad:
-        return {}
+        graph = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
+        first_ok = min((op["index"] for op in graph if op["type"] == "ok"), default=None)
+        last_invoke = max((inv_index[op["index"]] for op in graph), default=None)
+        if a.first_reader or (first_ok is not None and first_ok < last_invoke):
+            return {}  # some wr or realtime edge exists (reads of a value imply its send)
+        return {"empty-transaction-graph": True}  # Elle reports this (e.g. nothing ever :ok)
     graph_ops = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
     node = {id(op): j for j, op in enumerate(graph_ops)}
     n = len(graph_ops)

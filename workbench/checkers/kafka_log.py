@@ -357,7 +357,7 @@ class Analysis:
         if unseen is not None:
             self.errors["unseen"] = unseen
         for kind, cases in kafka_extra.cycles(self).items():
-            self.add(kind, cases)
+            self.errors[kind] = True if cases is True else self.errors.get(kind, []) + cases
         lag = kafka_extra.worst_realtime_lag(self.data, self.invocation)
         causes: list = []
         for op, _, _ in self.data:
@@ -397,4 +397,4 @@ def condense(kind: str, errs: Any) -> Any:
         shown = sorted(errs, key=lambda e: e["delta"])[-8:]
     else:
         shown = errs
-    return {"count": len(errs), "errs": shown}
+    return {"count": len(errs) if isinstance(errs, list) else 1, "errs": shown}
