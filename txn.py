@@ -14,8 +14,16 @@ Replication: each node logs its own txns (seq 1, 2, ...) and every 50 ms sends e
 `replicate` message with the txns the peer has not acknowledged (oldest first, capped), and
 its own acknowledgement of the peer's log (piggybacked, so there are no reply messages).
 A peer applies a txn only once, in seq order. Dropped messages (partitions) are simply
-resent on the next tick. Cost: at most one message per peer per tick, about 0.02 servers
-msgs-per-op at 1000 ops/s with 2 nodes.
+resent on the next tick. Cost: at most one message per peer per tick; measured 0.043-0.045
+servers msgs-per-op at the 6b/6c flags (about 19k txns in 20 s), availability 1.0.
+
+Stronger models the same histories pass (checked with our Elle, bench/txn.py): read-atomic
+and causal-cerone (no internal anomalies: a txn reads its own writes, and remote txns arrive
+whole), strong-session-read-committed (a process always talks to one node, whose versions
+only grow) and strong-read-committed (a ww/wr edge always points forward in time, so real-time
+order cannot close a G1c cycle). Not snapshot isolation: both nodes accept conflicting writes
+concurrently (lost-update, G-nonadjacent), nor serializable (G2-item). Causal delivery holds
+for 2 nodes only: txns are not relayed, so with 3+ nodes a txn may arrive before one it saw.
 """
 
 from __future__ import annotations
