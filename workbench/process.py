@@ -100,6 +100,8 @@ class NodeProcess:
             try:
                 self.network.send(src, dest, body)
             except UnknownParticipant as err:
+                if self.stopping:
+                    return  # teardown: its peers are being killed and unregistered
                 if err.was_registered:
                     # Maelstrom would stop reading this node's stdout here (spec 1.2).
                     self.warn(f"{self.id} sent to {dest}, a client that had already closed "
