@@ -75,3 +75,15 @@ def test_3c_partitions_drop_messages_and_nothing_is_lost(workbench) -> None:
     assert recvs < sends  # messages across a cut never arrive
     log = (run.run_dir / "jepsen.log").read_text()
     assert ":start-partition" in log and "Waiting for recovery" in log
+
+
+def test_traffic_setting_survives_partitions(workbench) -> None:
+    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+                    "--time-limit", "5", "--rate", "20", "--latency", "20",
+                    "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "4",
+                    "--", "--mode", "traffic")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0 and w["never-read-count"] == 0
+    sends, recvs = _server_counts(run.run_dir)
+    assert recvs < sends
