@@ -17,6 +17,7 @@ import bisect
 from typing import TYPE_CHECKING, Any
 
 from ..edn import Keyword
+from ..elle.graph import Digraph, sccs
 from ..history import edn_op
 
 if TYPE_CHECKING:
@@ -164,15 +165,16 @@ def cycles(a: Analysis) -> dict[str, list]:
     n = len(graph_ops)
     events = sorted([(inv_index[op["index"]], j, 0) for j, op in enumerate(graph_ops)]
                     + [(op["index"], j, 1) for j, op in enumerate(graph_ops)])
-    adj: list[list[int]] = [[] for _ in range(n + len(events))]
+    # ops are vertices 0..n-1; n+pos is the pos-th invocation/completion event (realtime chain)
+    graph = Digraph()
     for pos, (_, j, is_completion) in enumerate(events):
         if pos + 1 < len(events):
-            adj[n + pos].append(n + pos + 1)
+            graph.add_edge(n + pos, n + pos + 1, 1)
         if is_completion:
             if graph_ops[j]["type"] == "ok":
-                adj[j].append(n + pos)
+                graph.add_edge(j, n + pos, 1)
         else:
-            adj[n + pos].append(j)
+            graph.add_edge(n + pos, j, 1)
     for op, _, r in a.data:
         if id(op) not in node:
             continue
@@ -180,9 +182,9 @@ def cycles(a: Analysis) -> dict[str, list]:
             for _, v in pairs:
                 w = a.writer[(k, v)]
                 if w is not op and id(w) in node:
-                    adj[node[id(w)]].append(node[id(op)])
+                    graph.add_edge(node[id(w)], node[id(op)], 1)
     component = {}
-    for c, members in enumerate(strongly_connected(adj)):
+    for c, members in enumerate(sccs(graph)):
         for m in members:
             component[m] = (c, members)
     out: dict[str, list] = {"G1c-realtime": [], "strong-PL-2-cycle-exists": []}
@@ -205,52 +207,4 @@ def cycles(a: Analysis) -> dict[str, list]:
             "type": Keyword("strong-PL-2-cycle-exists"), "not": Keyword("strong-read-committed"),
             "subgraph": [Keyword(x) for x in ("union", "ww", "wr", "realtime")],
             "scc-size": len(ops), "scc": {op["index"] for op in ops}})
-    return out
-
-
-def strongly_connected(adj: list[list[int]]) -> list[list[int]]:
-    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
-    n = len(adj)
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    out: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        work = [(root, 0)]
-        while work:
-            v, i = work[-1]
-            if i < len(adj[v]):
-                work[-1] = (v, i + 1)
-                u = adj[v][i]
-                if index[u] == -1:
-                    index[u] = low[u] = counter
-                    counter += 1
-                    stack.append(u)
-                    on_stack[u] = True
-                    work.append((u, 0))
-                elif on_stack[u] and index[u] < low[v]:
-                    low[v] = index[u]
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[v] < low[parent]:
-                    low[parent] = low[v]
-            if low[v] == index[v]:
-                members = []
-                while True:
-                    u = stack.pop()
-                    on_stack[u] = False
-                    members.append(u)
-                    if u == v:
-                        break
-                out.append(members)
     return out
