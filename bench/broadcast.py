@@ -19,19 +19,11 @@ repository root:
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import run_test
 
-from workbench import edn  # noqa: E402
-
-LOCK = "/tmp/workbench-run.lock"
 FLAGS = ["-w", "broadcast", "--bin", "broadcast.py", "--node-count", "25", "--time-limit", "20",
          "--rate", "100", "--latency", "100"]
 SETTINGS = {"latency": ["--mode", "latency"], "traffic": ["--mode", "traffic"]}
@@ -44,17 +36,10 @@ QS = (0, 0.5, 0.95, 0.99, 1)
 
 
 def run(node_args: list[str], seed: int, partition: bool, store: Path) -> tuple[dict, float]:
-    cmd = [sys.executable, "-m", "workbench", "test", *FLAGS, "--seed", str(seed),
-           "--store", str(store), "--quiet"]
-    if partition:
-        cmd += ["--nemesis", "partition"]
-    cmd += ["--", *node_args]
-    if shutil.which("flock"):
-        cmd = ["flock", LOCK, *cmd]
-    started = time.monotonic()
-    subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    took = time.monotonic() - started
-    return edn.loads(((store / "latest").resolve() / "results.edn").read_text()), took
+    flags = FLAGS + (["--nemesis", "partition"] if partition else [])
+    out = run_test(flags, seed, store, node_args, lock=True)
+    assert out.results is not None, f"run broke (exit {out.code})"
+    return out.results, out.wall
 
 
 def summary(results: dict) -> dict:

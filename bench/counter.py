@@ -22,24 +22,15 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import run_test
 
-from workbench import edn  # noqa: E402
+from workbench.history import read_edn
 
 FLAGS = ["-w", "g-counter", "--bin", "counter.py", "--node-count", "3", "--rate", "100",
          "--time-limit", "20", "--nemesis", "partition"]
-
-
-def load_history(run_dir: Path) -> list[dict]:
-    with (run_dir / "history.edn").open() as f:
-        return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
 
 
 def staleness(history: list[dict]) -> tuple[list[int], list[float], list[bool]]:
@@ -84,17 +75,8 @@ def quantiles(xs: list[float], qs: tuple[float, ...] = (0.5, 0.95, 1.0)) -> list
 
 def run(seed: int, store: Path, node_args: list[str]) -> tuple[int, dict | None, Path | None,
                                                                float]:
-    started = time.monotonic()
-    cmd = [sys.executable, "-m", "workbench", "test", "--store", str(store), "--quiet",
-           "--seed", str(seed), *FLAGS]
-    if node_args:
-        cmd += ["--", *node_args]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    wall = time.monotonic() - started
-    latest = store / "latest"
-    if not (latest / "results.edn").exists():
-        return proc.returncode, None, None, wall
-    return proc.returncode, edn.loads((latest / "results.edn").read_text()), latest.resolve(), wall
+    out = run_test(FLAGS, seed, store, node_args)
+    return out.code, out.results, out.run_dir, out.wall
 
 
 def main() -> None:
@@ -122,7 +104,7 @@ def main() -> None:
             finals = w["final-reads"]
             exact = (len(w["acceptable"]) == 1 and w["acceptable"][0][0] == w["acceptable"][0][1]
                      and bool(finals) and all(v == w["acceptable"][0][0] for v in finals))
-            lags, ages, cut = staleness(load_history(run_dir))
+            lags, ages, cut = staleness(read_edn(run_dir / "history.edn"))
             all_lags += lags
             all_ages += ages
             all_cut += cut

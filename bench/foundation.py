@@ -11,16 +11,10 @@ and analysis). Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from workbench import edn  # noqa: E402
+from common import run_test
 
 STAGES = {
     "echo": (["-w", "echo", "--bin", "echo.py", "--node-count", "1", "--time-limit", "10"], 10),
@@ -28,17 +22,6 @@ STAGES = {
                     "--rate", "1000", "--node-count", "3", "--availability", "total",
                     "--nemesis", "partition"], 30),
 }
-
-
-def run(flags: list[str], seed: int, store: Path) -> tuple[int, dict | None, float]:
-    started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "workbench", "test", "--store", str(store),
-                           "--quiet", "--seed", str(seed), *flags],
-                          cwd=ROOT, capture_output=True, text=True)
-    wall = time.monotonic() - started
-    latest = store / "latest" / "results.edn"
-    results = edn.loads(latest.read_text()) if latest.exists() else None
-    return proc.returncode, results, wall
 
 
 def main() -> None:
@@ -54,9 +37,10 @@ def main() -> None:
         for stage in args.stages.split(","):
             flags, limit = STAGES[stage]
             for seed in range(1, args.seeds + 1):
-                code, r, wall = run(flags, seed, Path(tmp) / f"{stage}-{seed}")
+                out = run_test(flags, seed, Path(tmp) / f"{stage}-{seed}")
+                r, wall = out.results, out.wall
                 if r is None:
-                    print(f"{stage:<11} {seed:>4} exit {code}: no results")
+                    print(f"{stage:<11} {seed:>4} exit {out.code}: no results")
                     continue
                 q = r["perf"].get("latency-quantiles", {})
                 print(f"{stage:<11} {seed:>4} {str(r['valid?']):>6} {r['stats']['count']:>6} "

@@ -12,34 +12,27 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import run_test
 
-from workbench import edn  # noqa: E402
-from workbench.checkers.kafka_log import check  # noqa: E402
+from workbench.checkers.kafka_log import check
 
 FLAGS = ["-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency", "2n",
          "--time-limit", "20", "--rate", "1000"]
 
 
 def run(flags: list[str], seed: int, store: Path) -> tuple[int, dict | None, float]:
-    proc = subprocess.run([sys.executable, "-m", "workbench", "test", "--store", str(store),
-                           "--quiet", "--seed", str(seed), *flags],
-                          cwd=ROOT, capture_output=True, text=True)
-    latest = store / "latest"
-    if not (latest / "results.edn").exists():
-        return proc.returncode, None, 0.0
-    history = [edn.loads(line) for line in (latest / "history.edn").read_text().splitlines()]
+    """(exit code, results, seconds our checker takes on the run's history)."""
+    out = run_test(flags, seed, store)
+    if out.results is None:
+        return out.code, None, 0.0
+    history = out.history()
     started = time.perf_counter()
     check(None, history)
-    return proc.returncode, edn.loads((latest / "results.edn").read_text()), \
-        time.perf_counter() - started
+    return out.code, out.results, time.perf_counter() - started
 
 
 def main() -> None:

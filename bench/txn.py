@@ -17,16 +17,14 @@ Run from the repository root, holding the shared lock:
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import run_test
 
-from workbench import edn, elle  # noqa: E402
+from workbench import edn, elle
+from workbench.history import read_edn
 
 BASE = ["-w", "txn-rw-register", "--bin", "txn.py", "--concurrency", "2n", "--time-limit", "20",
         "--rate", "1000"]
@@ -43,11 +41,6 @@ EXTRA_MODELS = ["read-atomic", "strong-session-read-committed", "strong-read-com
                 "snapshot-isolation", "serializable", "strict-serializable"]
 
 
-def load_history(run_dir: Path) -> list[dict]:
-    with (run_dir / "history.edn").open() as f:
-        return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
-
-
 def cuts(history: list[dict]) -> str:
     starts = [op for op in history if op["f"] == "start-partition"
               and isinstance(op.get("value"), list)]
@@ -56,7 +49,7 @@ def cuts(history: list[dict]) -> str:
 
 
 def recheck(run_dir: Path, models: list[str]) -> dict:
-    history = load_history(run_dir)
+    history = read_edn(run_dir / "history.edn")
     t0 = time.monotonic()
     base = elle.check(history, models, explained=False)
     took = time.monotonic() - t0
@@ -69,10 +62,9 @@ def recheck(run_dir: Path, models: list[str]) -> dict:
 
 
 def run(stage: str, seed: int, store: Path) -> Path:
-    cmd = [sys.executable, "-m", "workbench", "test", *BASE, *STAGES[stage], "--seed",
-           str(seed), "--store", str(store), "--quiet"]
-    subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    return (store / "latest").resolve()
+    out = run_test([*BASE, *STAGES[stage]], seed, store)
+    assert out.run_dir is not None, f"{stage} seed {seed} broke (exit {out.code})"
+    return out.run_dir
 
 
 def row(label: str, run_dir: Path, models: list[str]) -> list[str]:

@@ -75,6 +75,13 @@ def txt_line(op: dict) -> str:
     return "\t".join(cols)
 
 
+def read_edn(path: Path) -> list[dict]:
+    """A history.edn read back: ops with plain string keys (type and f stay Keywords, which
+    compare equal to their names)."""
+    with path.open() as f:
+        return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
+
+
 def write_txt(path: Path, history: Iterable[dict]) -> None:
     with path.open("w") as f:
         for op in history:

@@ -1,0 +1,52 @@
+"""What every benchmark needs: run one workbench test in a subprocess and read what it left."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from workbench import edn  # noqa: E402
+from workbench.history import read_edn  # noqa: E402
+
+LOCK = "/tmp/workbench-run.lock"  # runs that start node processes take turns on 2 cores
+
+
+@dataclass
+class Outcome:
+    code: int
+    results: dict | None  # results.edn, or None when the run broke (exit 255)
+    run_dir: Path | None
+    wall: float  # seconds, the whole subprocess
+
+    def history(self) -> list[dict]:
+        assert self.run_dir is not None
+        return read_edn(self.run_dir / "history.edn")
+
+
+def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tuple = (),
+             lock: bool = False) -> Outcome:
+    """`python -m workbench test FLAGS --seed SEED --store STORE [-- NODE_ARGS]`; with `lock`,
+    under the shared flock so that concurrent benchmarks do not share the CPU."""
+    cmd = [sys.executable, "-m", "workbench", "test", *flags, "--seed", str(seed),
+           "--store", str(store), "--quiet"]
+    if node_args:
+        cmd += ["--", *node_args]
+    if lock and shutil.which("flock"):
+        cmd = ["flock", LOCK, *cmd]
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    latest = store / "latest"
+    if not (latest / "results.edn").exists():
+        return Outcome(proc.returncode, None, None, wall)
+    run_dir = latest.resolve()
+    return Outcome(proc.returncode, edn.loads((run_dir / "results.edn").read_text()), run_dir,
+                   wall)
