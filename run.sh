@@ -58,6 +58,10 @@ usage() {
 name=$1; shift
 stages=$(expand "$name") || { echo "unknown stage or challenge: $name" >&2; usage; exit 254; }
 extra=("$@")
+store=store  # where the engine keeps runs; the workbench's --store moves it
+for ((i = 0; i < ${#extra[@]}; i++)); do
+  [ "${extra[$i]}" = "--store" ] && store=${extra[$((i + 1))]:-store}
+done
 
 if [ -n "${MAELSTROM:-}" ]; then
   engine=("$MAELSTROM" test); engine_name="maelstrom ($MAELSTROM)"
@@ -80,12 +84,12 @@ for stage in $stages; do
   done
   [ -e "$root/$script" ] || { echo "== $stage: $script does not exist yet" >&2; [ $status -eq 0 ] && status=255; continue; }
   echo "== $stage: $engine_name -w $workload --bin $script ${flags[*]} ${extra[*]:-}${node_args[*]:+ -- ${node_args[*]}}"
-  before=$(readlink -f store/latest 2>/dev/null || true)
+  before=$(readlink -f "$store/latest" 2>/dev/null || true)
   cmd=("${engine[@]}" -w "$workload" --bin "$root/$script" "${flags[@]}" "${extra[@]}")
   [ ${#node_args[@]} -gt 0 ] && cmd+=(-- "${node_args[@]}")
   "${cmd[@]}"
   code=$?
-  after=$(readlink -f store/latest 2>/dev/null || true)
+  after=$(readlink -f "$store/latest" 2>/dev/null || true)
   if [ -n "$after" ] && [ "$after" != "$before" ] && [ -f "$after/results.edn" ]; then
     dest="results/$stage"
     rm -rf "$dest"; mkdir -p "$dest"
