@@ -8,9 +8,13 @@ from workbench.cli import parse
 from workbench.errors import UsageError
 
 
+def test_default_workload_is_lin_kv_which_is_not_built_yet() -> None:
+    with pytest.raises(UsageError, match="workload 'lin-kv' is not built into the workbench"):
+        parse(["--bin", "echo.py"])
+
+
 def test_defaults_match_maelstrom() -> None:
-    o = parse(["--bin", "echo.py"])
-    assert o.workload == "lin-kv"
+    o = parse(["--bin", "echo.py", "-w", "echo"])
     assert o.nodes == ["n1", "n2", "n3", "n4", "n5"]
     assert (o.rate, o.time_limit, o.latency, o.latency_dist) == (5.0, 60.0, 0, "constant")
     assert o.concurrency == 5 and o.nemesis == frozenset() and o.nemesis_interval == 10.0
@@ -30,6 +34,7 @@ def test_node_count_concurrency_and_binary_args() -> None:
 @pytest.mark.parametrize("argv, fragment", [
     ([], "Expected a --bin"),
     (["--bin", "x", "-w", "nope"], "unknown workload"),
+    (["--bin", "x", "-w", "g-set"], "not built into the workbench yet"),
     (["--bin", "x", "--rate", "fast"], "--rate must be a number"),
     (["--bin", "x", "--node-count", "0"], "--node-count must be positive"),
     (["--bin", "x", "--concurrency", "n2"], "--concurrency"),
@@ -39,6 +44,8 @@ def test_node_count_concurrency_and_binary_args() -> None:
     (["--bin", "x", "--frobnicate"], "unknown option '--frobnicate'"),
 ])
 def test_bad_flags_raise_usage_errors(argv: list[str], fragment: str) -> None:
+    if "-w" not in argv:
+        argv = [*argv, "-w", "echo"]  # the default, lin-kv, is refused before the rest
     with pytest.raises(UsageError) as err:
         parse(argv)
     assert fragment in str(err.value)

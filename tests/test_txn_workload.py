@@ -155,4 +155,5 @@ def test_cli_rejects_unknown_models_and_splits_on_spaced_commas() -> None:
                   "--consistency-models", "read-committed , PL-SS"])
     assert opts.consistency_models == ["read-committed", "PL-SS"]
     with pytest.raises(UsageError, match="unknown consistency model 'snapshot'"):
-        parse(["--bin", "txn.py", "--consistency-models", "read-committed,snapshot"])
+        parse(["--bin", "txn.py", "-w", "txn-rw-register",
+               "--consistency-models", "read-committed,snapshot"])

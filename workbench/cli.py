@@ -12,7 +12,7 @@ from typing import Sequence
 from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
 from .network import DISTRIBUTIONS
-from .workloads import WORKLOADS
+from .workloads import WORKLOADS, is_built
 
 TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
 
@@ -135,6 +135,9 @@ def parse(argv: Sequence[str]) -> Options:
     if ns.workload not in WORKLOADS:
         raise UsageError(f"unknown workload {ns.workload!r}; known workloads: "
                          + ", ".join(sorted(WORKLOADS)))
+    if not is_built(ns.workload):
+        raise UsageError(f"workload {ns.workload!r} is not built into the workbench yet; "
+                         "built: " + ", ".join(sorted(w for w in WORKLOADS if is_built(w))))
     nodes = _nodes(ns)
     concurrency = _concurrency(ns.concurrency, len(nodes))
     nemesis = frozenset(x for x in re.split(r"\s*,\s*", ns.nemesis.strip()) if x)

@@ -46,11 +46,12 @@ class Workload:
     extra: dict = field(default_factory=dict)
 
 
+def is_built(workload: str) -> bool:
+    """Whether the workbench has a module for this Maelstrom workload name."""
+    return importlib.util.find_spec(f"{__name__}.{WORKLOADS[workload]}") is not None
+
+
 def load(opts: Options, rng: random.Random) -> Workload:
-    """Build the named workload."""
-    name = f"{__name__}.{WORKLOADS[opts.workload]}"
-    if importlib.util.find_spec(name) is None:
-        from ..errors import UsageError
-        raise UsageError(f"workload {opts.workload!r} is not built into the workbench yet")
-    module = importlib.import_module(name)
+    """Build the named workload (cli.parse has checked that it is built)."""
+    module = importlib.import_module(f"{__name__}.{WORKLOADS[opts.workload]}")
     return module.workload(opts, rng)
