@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from builders import H
+
 from workbench.checkers.compose import UNKNOWN
 from workbench.checkers.kafka_log import check
 from workbench.edn import Keyword
@@ -11,19 +13,11 @@ from workbench.edn import Keyword
 SEND, POLL = Keyword("send"), Keyword("poll")
 
 
-class K:
+class K(H):
     """Kafka histories: k.send(0, "x", 1, 0) is an invoke and an :ok send of 1 at offset 0."""
 
-    def __init__(self) -> None:
-        self.ops: list[dict] = []
-        self.t = 0
-
     def op(self, type_: str, p: Any, f: str, value: Any, **extra: Any) -> dict:
-        self.t += 1_000_000
-        op = {"index": len(self.ops), "time": self.t, "type": type_, "process": p, "f": f,
-              "value": value, **extra}
-        self.ops.append(op)
-        return op
+        return self._add(type_, p, f, value, **extra)
 
     def send_invoke(self, p: int, k: str, v: int) -> None:
         self.op("invoke", p, "send", [[SEND, k, v]])

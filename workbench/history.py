@@ -9,7 +9,7 @@ workbench's own and are never written.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from . import edn
 from .edn import Keyword
@@ -20,10 +20,6 @@ NEMESIS = "nemesis"
 
 def is_client_op(op: dict) -> bool:
     return op["process"] != NEMESIS
-
-
-def invocations(history: Iterable[dict]) -> Iterator[dict]:
-    return (op for op in history if op["type"] == "invoke")
 
 
 def pairs(history: Iterable[dict]) -> list[tuple[dict, dict | None]]:

@@ -56,6 +56,14 @@ def parse_line(line: str) -> tuple[str, str, Any]:
     return msg["src"], msg["dest"], msg["body"]
 
 
+def value_key(value: Any) -> Any:
+    """A hashable, type-sensitive identity for a JSON value: 1, 1.0, true and "1" differ,
+    map key order does not matter (Clojure's `=` on parsed JSON, which the checkers use)."""
+    if isinstance(value, (dict, list)):
+        return ("json", json.dumps(value, sort_keys=True))
+    return (type(value).__name__, value)
+
+
 def is_client(participant: str) -> bool:
     """Maelstrom's rule: an id is a client iff it starts with 'c'."""
     return participant.startswith("c")

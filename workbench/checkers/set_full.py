@@ -23,6 +23,7 @@ from typing import Any
 
 from ..edn import Keyword
 from ..history import edn_op, is_client_op
+from ..message import value_key
 from .compose import UNKNOWN
 from .perf import quantiles
 
@@ -56,13 +57,6 @@ class _Element:
         return max(0, end - self.known["time"]) // 1_000_000
 
 
-def _key(value: Any) -> Any:
-    """A hashable, type-sensitive identity for a JSON value."""
-    if isinstance(value, (dict, list)):
-        return ("json", json.dumps(value, sort_keys=True))
-    return (type(value).__name__, value)
-
-
 def _sorted(values: list) -> list:
     try:
         return sorted(values)
@@ -83,7 +77,7 @@ def check_set_full(history: list[dict], add_f: str = "add", read_f: str = "read"
         if kind == "invoke":
             open_invokes[op["process"]] = op
             if f == add_f:
-                k = _key(op["value"])
+                k = value_key(op["value"])
                 if k not in elements:
                     elements[k] = _Element(op["value"])
                     order.append(elements[k])
@@ -92,11 +86,11 @@ def check_set_full(history: list[dict], add_f: str = "add", read_f: str = "read"
         if kind != "ok":
             continue
         if f == add_f:
-            el = elements.get(_key(op["value"]))
+            el = elements.get(value_key(op["value"]))
             if el is not None and el.known is None:
                 el.known = op
         elif f == read_f and inv is not None:
-            seen = {_key(v) for v in (op.get("value") or [])}
+            seen = {value_key(v) for v in (op.get("value") or [])}
             for k, el in elements.items():
                 if k in seen:
                     if el.known is None:

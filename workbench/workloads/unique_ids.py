@@ -18,6 +18,7 @@ from typing import Any
 from ..checkers.compose import UNKNOWN
 from ..client import Client, Reply, is_any, with_errors
 from ..generator import Stream
+from ..message import value_key
 from . import Workload
 
 GENERATE_OK = Reply("generate_ok", {"id": is_any}, "a unique id")
@@ -32,19 +33,14 @@ class UniqueIdsClient:
         return await with_errors(op, IDEMPOTENT, call())
 
 
-def _identity(value: Any) -> Any:
-    """A hashable, type-sensitive key: 1, 1.0, True and "1" stay apart."""
-    return (type(value).__name__, json.dumps(value, sort_keys=True))
-
-
 def check(opts: object, history: list[dict]) -> dict:
     ops = [op for op in history if op.get("f") == "generate" and op["process"] != "nemesis"]
     attempted = sum(1 for op in ops if op["type"] == "invoke")
     acked = [op["value"] for op in ops if op["type"] == "ok"]
-    counts = collections.Counter(_identity(v) for v in acked)
+    counts = collections.Counter(value_key(v) for v in acked)
     example = {}
     for v in acked:
-        example.setdefault(_identity(v), v)
+        example.setdefault(value_key(v), v)
     dups = [(example[k], n) for k, n in counts.items() if n > 1]
     dups.sort(key=lambda kv: -kv[1])
     shown = dups[:48]
