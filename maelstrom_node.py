@@ -50,6 +50,10 @@ Body = dict
 Message = dict
 Handler = Callable[[Message], Any]
 
+# Set by the workbench's --sim on its own private copy of this module: `Node.run()` then hands
+# the node to the simulator, which delivers lines to `_receive` and takes what it writes.
+_simulator: Any = None
+
 
 class RPCError(Exception):
     """An error reply: raised by a handler to answer with it, or by `Node.call` on receipt."""
@@ -82,6 +86,7 @@ class Node:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task] = set()
         self._partial = b""
+        self._sink: Callable[[list[str]], None] | None = None  # --sim: where lines go
 
     # ---- registration ------------------------------------------------------------------
 
@@ -168,8 +173,15 @@ class Node:
     # ---- the loop ----------------------------------------------------------------------
 
     def run(self) -> None:
-        """Serve until stdin closes."""
+        """Serve until stdin closes (under the workbench's --sim: hand over and return)."""
+        if _simulator is not None:
+            _simulator.attach(self)
+            return
         asyncio.run(self._serve())
+
+    def now(self) -> float:
+        """Seconds on the node's event loop clock (monotonic; virtual under --sim)."""
+        return self._require_loop().time()
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -282,6 +294,10 @@ class Node:
 
     def _flush(self) -> None:
         if not self._out:
+            return
+        if self._sink is not None:
+            lines, self._out = self._out, []
+            self._sink(lines)
             return
         data = ("\n".join(self._out) + "\n").encode()
         self._out.clear()

@@ -121,7 +121,7 @@ def replicate(msg: dict) -> None:
 
 
 def now() -> float:
-    return node._require_loop().time()
+    return node.now()
 
 
 def ship() -> None:

@@ -1,7 +1,11 @@
-"""Shared fixtures: a seeded RNG, and a helper that runs the workbench on a node script."""
+"""Shared fixtures: a seeded RNG, and helpers that run the workbench on a node script, as a
+real run in a subprocess (`workbench`) or simulated in this process (`sim`)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import random
 import subprocess
 import sys
@@ -12,6 +16,7 @@ from typing import Any
 import pytest
 
 from workbench import edn
+from workbench.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,4 +53,28 @@ def workbench(tmp_path: Path):
     """Call as workbench('-w', 'echo', '--bin', 'echo.py', ...) -> RunResult."""
     def run(*flags: str, timeout: float = 240) -> RunResult:
         return run_workbench(tmp_path / "store", *flags, timeout=timeout)
+    return run
+
+
+def run_simulated(store: Path, *flags: str) -> RunResult:
+    """Run `python -m workbench test --sim` in this process (no interpreter start-up, and
+    virtual time: a 20 s test takes as long as its work). Paths are relative to the repo."""
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["test", "--store", str(store), "--quiet", "--sim", *flags])
+    finally:
+        os.chdir(cwd)
+    latest = store / "latest"
+    run_dir = latest.resolve() if latest.exists() else None
+    return RunResult(code, out.getvalue(), err.getvalue(), run_dir)
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    """Call as sim('-w', 'echo', '--bin', 'echo.py', ...) -> RunResult, simulated."""
+    def run(*flags: str) -> RunResult:
+        return run_simulated(tmp_path / "store", *flags)
     return run

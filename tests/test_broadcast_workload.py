@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from tests.gen_driver import drive
 from workbench.client import RPCTimeout
 from workbench.errors import NodeError
 from workbench.workloads import broadcast
@@ -70,10 +71,11 @@ def test_main_generator_broadcasts_increasing_values_half_the_time() -> None:
 
 
 def test_final_generator_reads_once_per_thread() -> None:
-    gen = broadcast.final_generator()
-    assert gen.op(0, 0.0) == {"f": "read", "value": None, "final?": True}
-    assert gen.op(0, 0.0) is None
-    assert gen.op(1, 0.0) is not None
+    history = drive(broadcast.final_generator(), threads=(0, 1, 2))
+    reads = [op for op in history if op["type"] == "invoke"]
+    assert sorted(op["process"] for op in reads) == [0, 1, 2]
+    assert all({k: op[k] for k in ("f", "value", "final?")}
+               == {"f": "read", "value": None, "final?": True} for op in reads)
 
 
 class FakeRPC:

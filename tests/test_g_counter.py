@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.gen_driver import take
 from workbench.client import Reply, RPCError, RPCTimeout
 from workbench.edn import Keyword
 from workbench.workloads import g_counter
@@ -40,11 +41,10 @@ def test_workload_follows_opts_workload() -> None:
     pn = g_counter.workload(SimpleNamespace(workload="pn-counter"), rng)
     assert (g.name, pn.name) == ("g-counter", "pn-counter")
     assert not g.reusable and g.final_generator is not None
-    assert any(pn.generator.op(0, 0.0)["value"] < 0 for _ in range(200))
-    assert all((g.generator.op(0, 0.0)["value"] or 0) >= 0 for _ in range(200))
-    final = g.final_generator
-    assert final.op(0, 0.0) == {"f": "read", "value": None, "final?": True}
-    assert final.op(0, 0.0) is None and final.op(1, 0.0) is not None
+    assert any((op["value"] or 0) < 0 for op in take(pn.generator, 200))
+    assert all((op["value"] or 0) >= 0 for op in take(g.generator, 200))
+    assert take(g.final_generator, 10, threads=(0, 1)) == [
+        {"f": "read", "value": None, "final?": True}] * 2
     with pytest.raises(ValueError):
         g_counter.workload(SimpleNamespace(workload="kafka"), rng)
 

@@ -1,83 +1,132 @@
-"""The interpreter: global stagger under --rate, the time limit, processes after :info, and
-partition nemesis ops in the history."""
+"""The generators and the interpreter on virtual time: stagger under --rate, the time limit,
+phases that wait for idle threads, per-thread generators, processes after :info, nemesis ops
+in the history, and op values that do not depend on timing."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 
-from workbench.cli import parse
-from workbench.generator import Stream
-from workbench.interpreter import Interpreter, Recorder
-from workbench.journal import Journal
-from workbench.network import Latency, Network
-from workbench.workloads import Workload
+import pytest
+
+from tests.gen_driver import FakeNetwork, drive, seconds
+from workbench import generator as gen
+from workbench import nemesis
 
 
-class InstantClient:
-    """Completes every op at once: :info every third op, :ok otherwise."""
-
-    calls = 0
-
-    async def invoke(self, rpc: object, op: dict) -> dict:
-        InstantClient.calls += 1
-        return dict(op, type="info" if InstantClient.calls % 3 == 0 else "ok")
+def counter_stream(rng: random.Random) -> gen.Stream:
+    values = iter(range(10**9))
+    return gen.Stream(lambda r: {"f": "op", "value": (next(values), r.randrange(1000))}, rng)
 
 
-def _run(flags: list[str], seed: int = 3) -> tuple[list[dict], float]:
-    opts = parse(["--bin", "x", "-w", "echo", *flags])
-    workload = Workload(name="fake", client=InstantClient,
-                        generator=Stream(lambda r: {"f": "op", "value": None},
-                                         random.Random(seed)),
-                        check=lambda o, h: {"valid?": True})
-
-    async def scenario() -> tuple[list[dict], float]:
-        loop = asyncio.get_running_loop()
-        net = Network(Latency(), random.Random(seed), Journal(), loop.time())
-        recorder = Recorder(net)
-        ids = iter(range(10**6))
-        interp = Interpreter(opts, workload, net, recorder, random.Random(seed),
-                             lambda: f"c{next(ids)}")
-        started = loop.time()
-        await interp.run_main()
-        return recorder.ops, loop.time() - started
-
-    return asyncio.run(scenario())
+def clients_at(rate: float, limit: float, seed: int = 1) -> gen.Generator:
+    return gen.TimeLimit(limit, gen.clients(gen.Stagger(1 / rate, counter_stream(
+        random.Random(seed)), random.Random(seed + 1))))
 
 
-def test_rate_is_the_total_across_threads_and_time_limit_holds() -> None:
-    ops, took = _run(["--node-count", "2", "--concurrency", "4", "--rate", "400",
-                      "--time-limit", "1"])
-    invokes = [op for op in ops if op["type"] == "invoke"]
-    # 400 ops/s for 1 s; uniform gaps in [0, 5 ms) make the count vary by ~±15
-    assert 340 <= len(invokes) <= 450
-    assert took < 1.3
-    assert {op["process"] % 4 for op in invokes} == {0, 1, 2, 3}
+def invokes(history: list[dict]) -> list[dict]:
+    return [op for op in history if op["type"] == "invoke"]
+
+
+def test_rate_is_the_total_across_threads_and_the_time_limit_holds() -> None:
+    history = drive(clients_at(400, 1.0), threads=(0, 1, 2, 3), took=lambda op: 0.002)
+    ops = invokes(history)
+    assert 340 <= len(ops) <= 460  # 400/s for 1 s, uniform gaps in [0, 5 ms)
+    assert seconds(ops[0]) == 0.0 and seconds(ops[-1]) < 1.0
+    assert {op["process"] for op in ops} == {0, 1, 2, 3}
+    assert history[-1]["type"] == "ok"  # the last op in flight finished
+
+
+def test_a_busy_thread_delays_the_next_op_and_the_stagger_restarts_from_then() -> None:
+    # One thread, ops taking 50 ms at rate 1000: each op waits for the thread.
+    history = drive(clients_at(1000, 0.5), threads=(0,), took=lambda op: 0.05)
+    times = [seconds(op) for op in invokes(history)]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert 10 <= len(times) <= 11 and all(g == pytest.approx(0.05) for g in gaps)
+
+
+def test_op_values_do_not_depend_on_timing() -> None:
+    fast = drive(clients_at(200, 1.0, seed=5), threads=(0, 1), took=lambda op: 0.0)
+    slow = drive(clients_at(200, 1.0, seed=5), threads=(0, 1), took=lambda op: 0.05)
+    a = [op["value"] for op in invokes(fast)]
+    b = [op["value"] for op in invokes(slow)]
+    assert len(b) < len(a)
+    assert a[:len(b)] == b
+
+
+def test_the_same_seed_gives_the_same_history() -> None:
+    one = drive(clients_at(300, 0.5), threads=(0, 1, 2), took=lambda op: 0.004, seed=9)
+    two = drive(clients_at(300, 0.5), threads=(0, 1, 2), took=lambda op: 0.004, seed=9)
+    assert one == two
 
 
 def test_info_moves_the_thread_to_a_new_process() -> None:
-    ops, _ = _run(["--node-count", "1", "--concurrency", "1", "--rate", "100",
-                   "--time-limit", "0.3"])
-    done = [op for op in ops if op["type"] != "invoke"]
-    processes = [op["process"] for op in done]
-    assert processes == sorted(processes)
+    history = drive(clients_at(100, 0.3), threads=(0,),
+                    outcome=lambda op: "info" if op["value"][0] % 3 == 2 else "ok")
+    done = [op for op in history if op["type"] != "invoke"]
     infos = sum(1 for op in done if op["type"] == "info")
-    assert processes[-1] in (infos, infos - 1)  # each :info bumps the process by concurrency
-    for inv, comp in zip(ops[::2], ops[1::2], strict=True):
+    assert infos >= 3
+    assert [op["process"] for op in done] == sorted(op["process"] for op in done)
+    assert done[-1]["process"] in (infos, infos - 1)  # concurrency 1: +1 per :info
+    for inv, comp in zip(history[::2], history[1::2], strict=True):
         assert inv["type"] == "invoke" and inv["process"] == comp["process"]
 
 
-def test_zero_rate_issues_no_client_ops() -> None:
-    ops, took = _run(["--rate", "0", "--time-limit", "0.2"])
-    assert ops == [] and took >= 0.19
+def test_zero_rate_main_phase_sleeps_with_no_client_ops() -> None:
+    history = drive(gen.Phases(gen.TimeLimit(0.2, gen.clients(gen.Sleep(0.2))),
+                               gen.clients(gen.Once({"f": "last", "value": None}))),
+                    threads=(0,))
+    assert [op["f"] for op in invokes(history)] == ["last"]
+    assert seconds(history[0]) == pytest.approx(0.2)
 
 
-def test_partition_nemesis_alternates_start_and_stop() -> None:
-    ops, _ = _run(["--node-count", "5", "--rate", "10", "--time-limit", "1",
-                   "--nemesis", "partition", "--nemesis-interval", "0.1"])
-    nemesis = [op for op in ops if op["process"] == "nemesis"]
-    fs = [op["f"] for op in nemesis]
-    assert fs[:4] == ["start-partition", "start-partition", "stop-partition", "stop-partition"]
-    assert all(op["type"] == "info" for op in nemesis)
-    grudge = nemesis[1]["value"]
-    assert grudge[0] == "isolated" and isinstance(grudge[1], dict) and grudge[1]
+def test_phases_wait_for_every_thread_to_be_idle() -> None:
+    slow = gen.Once({"f": "slow", "value": None})
+    history = drive(gen.Phases(gen.clients(slow), gen.Sleep(10),
+                               gen.clients(gen.each_thread_once(
+                                   lambda: {"f": "final", "value": None}))),
+                    threads=(0, 1, 2), took=lambda op: 3.0 if op["f"] == "slow" else 0.0)
+    finals = [op for op in invokes(history) if op["f"] == "final"]
+    assert sorted(op["process"] for op in finals) == [0, 1, 2]  # once per thread
+    assert all(seconds(op) == pytest.approx(13.0) for op in finals)  # 3 s op, then 10 s
+
+
+def test_nemesis_ops_alternate_on_the_nemesis_thread_as_info() -> None:
+    part = nemesis.partition_generator(0.1, random.Random(4))
+    net = FakeNetwork()
+    partitioner = nemesis.Partitioner(net, ["n1", "n2", "n3"], random.Random(5))  # type: ignore[arg-type]
+    history = drive(gen.TimeLimit(1.0, gen.Any(part, clients_at(10, 1.0))),
+                    threads=(0, gen.NEMESIS), nemesis=partitioner)
+    nem = [op for op in history if op["process"] == gen.NEMESIS]
+    assert [op["f"] for op in nem[:4]] == ["start-partition"] * 2 + ["stop-partition"] * 2
+    assert all(op["type"] == "info" for op in nem)
+    assert nem[0]["value"] in nemesis.SPECS
+    assert nem[1]["value"][0] == "isolated" and isinstance(nem[1]["value"][1], dict)
+    assert nem[3]["value"] == "network-healed"
+    assert any(op["f"] == "op" for op in history)
+
+
+def test_the_nemesis_schedule_depends_only_on_its_seed() -> None:
+    def schedule(took: float) -> list:
+        part = nemesis.partition_generator(1.0, random.Random(11))
+        partitioner = nemesis.Partitioner(FakeNetwork(), [f"n{i}" for i in range(5)],  # type: ignore[arg-type]
+                                          random.Random(12))
+        history = drive(gen.TimeLimit(20.0, gen.Any(part, clients_at(50, 20.0))),
+                        threads=(0, 1, gen.NEMESIS), took=lambda op: took,
+                        nemesis=partitioner)
+        return [(op["f"], op["value"], op["time"]) for op in history
+                if op["process"] == gen.NEMESIS]
+    assert schedule(0.0) == schedule(0.03)
+
+
+def test_a_pending_generator_with_nothing_in_flight_is_a_bug_not_a_hang() -> None:
+    class Stuck(gen.Base):
+        def op(self, ctx: gen.Context) -> gen.Answer:
+            return gen.PENDING
+    with pytest.raises(RuntimeError, match="pending with no op in flight"):
+        drive(Stuck(), threads=(0,))
+
+
+def test_a_client_that_crashes_gives_an_info_op() -> None:
+    history = drive(gen.clients(gen.Once({"f": "boom", "value": None})), threads=(0,),
+                    took=lambda op: 1 / 0)
+    assert history[-1]["type"] == "info" and "indeterminate" in history[-1]["error"]

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
+from tests.gen_driver import drive
 from workbench.cli import Options
 from workbench.client import RPCError, RPCTimeout
 from workbench.edn import Keyword
@@ -135,7 +136,7 @@ def test_wr_txns_retires_keys_after_max_writes_and_never_repeats_a_write() -> No
 
 def test_main_generator_crashes_assigns_and_defers_the_op() -> None:
     gen = KafkaGenerator(opts(), random.Random(3))
-    ops = [gen.op(0, i * 0.001) for i in range(20000)]  # 20 s at 1000 ops/s
+    ops = [gen.at(i * 0.001) for i in range(20000)]  # 20 s at 1000 ops/s
     fs = Counter(op["f"] for op in ops)
     assert ops[0]["f"] == "crash"
     assert 2 <= fs["crash"] <= 8  # every 30/4 s on average
@@ -148,13 +149,14 @@ def test_main_generator_crashes_assigns_and_defers_the_op() -> None:
 
 def test_poll_unseen_widens_assigns_with_keys_sent_but_not_polled() -> None:
     gen = KafkaGenerator(opts(), random.Random(5))
-    gen.update({"type": "ok", "f": "send", "process": 0, "value": [[SEND, "42", [3, 1]]]})
-    assigns = [op for op in (gen.op(0, 0.0) for _ in range(3000)) if op["f"] == "assign"]
+    gen.update(None, 0, {"type": "ok", "f": "send", "process": 0,
+                         "value": [[SEND, "42", [3, 1]]]})
+    assigns = [op for op in (gen.at(0.0) for _ in range(3000)) if op["f"] == "assign"]
     widened = [a for a in assigns if "unseen" in a]
     assert widened and all("42" in a["value"] for a in widened)
     assert widened[0]["unseen"] == {42: {"polled": -1, "sent": 3}}
-    gen.update({"type": "ok", "f": "poll", "process": 0,
-                "value": [[POLL, {"42": [[2, 0], [3, 1]]}]]})
+    gen.update(None, 0, {"type": "ok", "f": "poll", "process": 0,
+                         "value": [[POLL, {"42": [[2, 0], [3, 1]]}]]})
     assert gen.sent == {} and gen.max_offsets == {42: 3}
 
 
@@ -167,26 +169,39 @@ def test_max_offsets_counts_empty_polls_as_minus_one() -> None:
 def test_final_polls_per_thread_until_caught_up_or_ten_seconds() -> None:
     main = KafkaGenerator(opts(), random.Random(1))
     main.max_offsets = {3: 5, 1: 2}
-    final = FinalPolls(main, 4, random.Random(2))
-    assert final.op(0, 100.0) == {"f": "crash", "value": None}
-    assign = final.op(0, 100.0)
-    assert assign == {"f": "assign", "value": ["1", "3"], "seek-to-beginning?": True}
-    first, second = final.op(0, 100.1), final.op(0, 100.1)
-    assert first["_at"] == 100.1 and first["poll-ms"] == 1000
-    assert 100.1 <= second["_at"] < 100.5
-    final.update({"type": "ok", "f": "poll", "process": 4,  # thread 0's next process
-                  "value": [[POLL, {"1": [[0, 1], [2, 3]], "3": [[0, 1]]}]]})
-    assert final.op(0, 100.6)["f"] == "poll"
-    final.update({"type": "ok", "f": "poll", "process": 0,
-                  "value": [[POLL, {"3": [[5, 1]]}]]})
-    assert final.op(0, 100.7) is None  # caught up
-    assert final.op(1, 100.7)["f"] == "crash"  # thread 1 has its own progress
-    assert final.op(1, 110.0) is None  # 10 s after the first final op
+    final = FinalPolls(main, random.Random(2))
+
+    def outcome(op: dict) -> str:  # thread 0 reads everything, thread 1 never catches up
+        return "ok"
+
+    def reply(op: dict) -> dict:
+        if op["f"] == "poll" and op["process"] % 2 == 0:
+            return dict(op, value=[[POLL, {"1": [[0, 1], [2, 3]], "3": [[5, 1]]}]])
+        if op["f"] == "poll":
+            return dict(op, value=[[POLL, {"1": [[0, 1]]}]])
+        return op
+
+    history = drive(final, threads=(0, 1), took=lambda op: 0.01, outcome=outcome,
+                    transform=reply)
+    by_thread: dict[int, list[dict]] = {0: [], 1: []}
+    for op in history:
+        if op["type"] == "invoke":
+            by_thread[op["process"] % 2].append(op)
+    zero, one = by_thread[0], by_thread[1]
+    assert [op["f"] for op in zero] == ["crash", "assign", "poll"]  # caught up after one
+    assert zero[1]["value"] == ["1", "3"] and zero[1]["seek-to-beginning?"] is True
+    assert zero[2]["poll-ms"] == 1000
+    assert [op["f"] for op in one[:3]] == ["crash", "assign", "poll"]
+    polls = [op["time"] / 1e9 for op in one if op["f"] == "poll"]
+    gaps = [b - a for a, b in zip(polls, polls[1:], strict=False)]
+    assert all(0.0099 <= g < 0.41 for g in gaps)  # staggered 0..0.4 s, or the op's 10 ms
+    assert polls[-1] < 10.0  # nothing is due 10 s after the phase began
+    assert 9.0 < polls[-1]
 
 
 def test_final_polls_do_nothing_without_known_keys() -> None:
-    final = FinalPolls(KafkaGenerator(opts(), random.Random(1)), 4, random.Random(2))
-    assert final.op(0, 0.0) is None
+    final = FinalPolls(KafkaGenerator(opts(), random.Random(1)), random.Random(2))
+    assert drive(final, threads=(0, 1)) == []
 
 
 def test_workload_is_not_reusable_and_has_a_final_phase() -> None:

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from workbench.clock import Clock, run_virtual
 from workbench.journal import Journal
 from workbench.network import Latency, Network, UnknownParticipant
 
@@ -14,7 +15,7 @@ from workbench.network import Latency, Network, UnknownParticipant
 def _net(latency_ms: int = 0, dist: str = "constant") -> tuple[Network, Journal]:
     journal = Journal()
     loop = asyncio.get_running_loop()
-    return Network(Latency(latency_ms, dist), random.Random(1), journal, loop.time()), journal
+    return Network(Latency(latency_ms, dist), random.Random(1), journal, Clock(loop)), journal
 
 
 def test_latency_applies_between_servers_only() -> None:
@@ -30,7 +31,7 @@ def test_latency_applies_between_servers_only() -> None:
         await asyncio.sleep(0.15)
         return {k: v - start for k, v in arrived.items()}
 
-    arrived = asyncio.run(scenario())
+    arrived = run_virtual(scenario())
     assert 0.055 <= arrived["n1"] < 0.12
     assert arrived["c0"] < 0.03
 
@@ -54,7 +55,7 @@ def test_partition_drops_at_delivery_and_journal_counts_send_but_not_recv() -> N
         await asyncio.sleep(0.1)
         return got, journal
 
-    got, journal = asyncio.run(scenario())
+    got, journal = run_virtual(scenario())
     assert [m.body["type"] for m in got] == ["dequeued-before-cut", "other-way", "after-heal"]
     assert journal.counts()["servers"] == (4, 3)
     stats = journal.net_stats(op_count=2)
@@ -73,7 +74,7 @@ def test_messages_to_one_receiver_arrive_in_deadline_order() -> None:
         await asyncio.sleep(0.1)
         return got
 
-    assert asyncio.run(scenario()) == list(range(50))
+    assert run_virtual(scenario()) == list(range(50))
 
 
 def test_net_stats_split_clients_and_servers() -> None:
@@ -88,7 +89,7 @@ def test_net_stats_split_clients_and_servers() -> None:
         await asyncio.sleep(0.02)
         return journal.net_stats(op_count=4)
 
-    stats = asyncio.run(scenario())
+    stats = run_virtual(scenario())
     assert stats["clients"] == {"send-count": 2, "recv-count": 2, "msg-count": 2}
     assert stats["servers"]["msg-count"] == 2 and stats["servers"]["msgs-per-op"] == 0.5
     assert stats["all"]["msgs-per-op"] == 1.0
@@ -108,7 +109,7 @@ def test_unknown_participants_are_refused() -> None:
             net.send("n0", "n9", {})
         assert not never.value.was_registered
 
-    asyncio.run(scenario())
+    run_virtual(scenario())
 
 
 @pytest.mark.parametrize("dist", ["constant", "uniform", "exponential"])

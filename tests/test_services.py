@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from workbench.clock import Clock, run_virtual
 from workbench.journal import Journal
 from workbench.network import Latency, Network
 from workbench.services import (
@@ -225,7 +226,7 @@ class Requester:
 def make_network(latency_ms: int = 0, seed: int = 9) -> tuple[Network, Journal]:
     journal = Journal()
     loop = asyncio.get_running_loop()
-    network = Network(Latency(latency_ms, "uniform"), random.Random(seed), journal, loop.time())
+    network = Network(Latency(latency_ms, "uniform"), random.Random(seed), journal, Clock(loop))
     register_all(network, random.Random(seed))
     return network, journal
 
@@ -246,7 +247,7 @@ def test_replies_carry_in_reply_to_and_bad_requests_get_none(
         network.close()
 
     with caplog.at_level(logging.WARNING, logger="maelstrom.service"):
-        asyncio.run(scenario())
+        run_virtual(scenario())
     assert any("Error in service worker!" in r.getMessage() and "frobnicate" in r.getMessage()
                for r in caplog.records)
 
@@ -296,7 +297,7 @@ def realtime_violations(events: list[Event]) -> list[Event]:
 
 
 def test_lin_kv_stays_linearizable_under_concurrent_cas() -> None:
-    events = asyncio.run(increment_race("lin-kv"))
+    events = run_virtual(increment_race("lin-kv"))
     wins = sorted(v for (_, _, f, v, ok) in events if f == "cas" and ok)
     assert wins == list(range(1, len(wins) + 1))  # every increment exactly once, no gaps
     assert len(wins) < 100  # the race was real: some cas lost
@@ -304,7 +305,7 @@ def test_lin_kv_stays_linearizable_under_concurrent_cas() -> None:
 
 
 def test_seq_kv_is_not_linearizable_under_the_same_race() -> None:
-    events = asyncio.run(increment_race("seq-kv"))
+    events = run_virtual(increment_race("seq-kv"))
     wins = sorted(v for (_, _, f, v, ok) in events if f == "cas" and ok)
     assert wins == list(range(1, len(wins) + 1))  # cas still lands on the newest state
     assert realtime_violations(events)  # but reads are stale

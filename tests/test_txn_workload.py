@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from elle.txn_builders import history
 
+from tests.gen_driver import take
 from workbench.client import Reply
 from workbench.edn import Keyword
 from workbench.workloads import txn_rw_register as wl
@@ -49,7 +50,7 @@ def test_generator_prefers_later_positions_exponentially() -> None:
 def test_generator_follows_the_flags() -> None:
     opts = SimpleNamespace(key_count=2, max_txn_length=1, max_writes_per_key=16)
     work = wl.workload(opts, random.Random(4))
-    op = work.generator.op(0, 0.0)
+    op = take(work.generator, 1)[0]
     assert op["f"] == "txn" and len(op["value"]) == 1 and op["value"][0][1] in (0, 1)
     assert work.reusable
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .errors import EXIT_USAGE, WorkbenchError
@@ -32,5 +33,15 @@ def main(argv: list[str]) -> int:
         return 130
 
 
+def _needs_fixed_hash(argv: list[str]) -> bool:
+    args = argv[:argv.index("--")] if "--" in argv else argv
+    return "--sim" in args and os.environ.get("PYTHONHASHSEED") != "0"
+
+
 if __name__ == "__main__":
+    if _needs_fixed_hash(sys.argv[1:]):
+        # Simulated nodes share this process, so set iteration order (salted string
+        # hashing) must be fixed for a run to repeat byte for byte: start again with it fixed.
+        os.execve(sys.executable, [sys.executable, "-m", "workbench", *sys.argv[1:]],
+                  dict(os.environ, PYTHONHASHSEED="0"))
     sys.exit(main(sys.argv[1:]))

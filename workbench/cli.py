@@ -12,6 +12,7 @@ from typing import Sequence
 from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
 from .network import DISTRIBUTIONS
+from .sim import unsimulable
 from .workloads import WORKLOADS, is_built
 
 TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
@@ -42,7 +43,9 @@ class Options:
     seed: int | None = None
     store: str = "store"
     quiet: bool = False
+    sim: bool = False
     args: list[str] = field(default_factory=list)
+    argv: list[str] = field(default_factory=list)  # the arguments after `test`, as given
 
     @property
     def node_count(self) -> int:
@@ -107,9 +110,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--log-net-send", action="store_true")
     p.add_argument("--log-net-recv", action="store_true")
     p.add_argument("--test-count", type=_positive_int("--test-count"), default=1)
-    p.add_argument("--seed", type=int, help="seed for every random choice (workbench only)")
+    p.add_argument("--seed", type=int,
+                   help="seed for every random choice: op values, nemesis schedule and "
+                        "targets, latencies (workbench only)")
     p.add_argument("--store", default="store", help="where runs are stored (default ./store)")
     p.add_argument("--quiet", action="store_true", help="no live progress line")
+    p.add_argument("--sim", action="store_true",
+                   help="simulate: every node in this process, on virtual time; the same "
+                        "--seed replays the same run (workbench only; Python nodes built on "
+                        "maelstrom_node.py)")
     for ignored in ("--username", "--password", "--ssh-private-key"):
         p.add_argument(ignored, help=argparse.SUPPRESS)
     for ignored in ("--strict-host-key-checking", "--no-ssh", "--leave-db-running",
@@ -121,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 def parse(argv: Sequence[str]) -> Options:
     """Options from the arguments after `test`; UsageError (exit 254) when anything is off."""
     argv = list(argv)
+    original = list(argv)
     extra: list[str] = []
     if "--" in argv:
         cut = argv.index("--")
@@ -164,6 +174,10 @@ def parse(argv: Sequence[str]) -> Options:
     except UnknownModel as err:
         raise UsageError(str(err)) from None
     bin_path = os.path.abspath(ns.bin)
+    if ns.sim and os.path.isfile(bin_path):
+        why = unsimulable(bin_path)
+        if why is not None:
+            raise UsageError(f"--sim cannot run {ns.bin}: {why}. Run it without --sim.")
     return Options(
         bin=bin_path, workload=ns.workload, nodes=nodes, rate=ns.rate, time_limit=ns.time_limit,
         concurrency=concurrency, latency=ns.latency, latency_dist=ns.latency_dist,
@@ -171,8 +185,8 @@ def parse(argv: Sequence[str]) -> Options:
         availability=availability, consistency_models=models, key_count=ns.key_count,
         max_txn_length=ns.max_txn_length, max_writes_per_key=ns.max_writes_per_key,
         log_stderr=ns.log_stderr, log_net_send=ns.log_net_send, log_net_recv=ns.log_net_recv,
-        test_count=ns.test_count, seed=ns.seed, store=ns.store, quiet=ns.quiet,
-        args=[a for a in leftover if not a.startswith("-")] + extra,
+        test_count=ns.test_count, seed=ns.seed, store=ns.store, quiet=ns.quiet, sim=ns.sim,
+        args=[a for a in leftover if not a.startswith("-")] + extra, argv=list(original),
     )
 
 

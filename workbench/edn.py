@@ -46,6 +46,11 @@ def _string(s: str) -> str:
     return '"' + s.translate(_ESCAPES) + '"'
 
 
+def key_text(k: Any) -> str:
+    """A map key as written: a keyword when it is a plain keyword-like string."""
+    return _key(k)
+
+
 def _key(k: Any) -> str:
     if type(k) is str and _KEYWORDISH.match(k):
         return ":" + k
@@ -62,6 +67,15 @@ def _float(x: float) -> str:
 
 def dumps(value: Any) -> str:
     """One-line EDN."""
+    t = type(value)
+    if t is int:
+        return str(value)
+    if t is str:
+        return _string(value)
+    if t is list:
+        return "[" + " ".join([_item(v) for v in value]) + "]"
+    if t is dict:
+        return "{" + ", ".join([f"{_key(k)} {dumps(v)}" for k, v in value.items()]) + "}"
     if value is None:
         return "nil"
     if value is True:
@@ -85,6 +99,16 @@ def dumps(value: Any) -> str:
     if isinstance(value, TaggedValue):
         return f"#{value.tag} {dumps(value.value)}"
     raise TypeError(f"cannot write {type(value).__name__} as EDN: {value!r}")
+
+
+def _item(v: Any) -> str:
+    """dumps(v), with the commonest element types first (long vectors of ints)."""
+    t = type(v)
+    if t is int:
+        return str(v)
+    if t is str:
+        return _string(v)
+    return dumps(v)
 
 
 def _sorted(values: Any) -> list:

@@ -9,7 +9,7 @@ workbench's own and are never written.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from . import edn
 from .edn import Keyword
@@ -56,16 +56,27 @@ def edn_op(op: dict) -> dict:
     return out
 
 
-def write_edn(path: Path, history: Iterable[dict]) -> None:
+def op_line(op: dict, value: str | None = None) -> str:
+    """One history.edn line; `value` is the op's value already written as EDN, if known."""
+    if value is None:
+        return edn.dumps(edn_op(op))
+    return "{" + ", ".join(f"{edn.key_text(k)} {value if k == 'value' else edn.dumps(v)}"
+                           for k, v in edn_op(op).items()) + "}"
+
+
+def write_edn(path: Path, history: Iterable[dict],
+              values: Sequence[str] | None = None) -> None:
+    """history.edn; `values`: each op's value as EDN, in order (saves writing them again)."""
     with path.open("w") as f:
-        for op in history:
-            f.write(edn.dumps(edn_op(op)))
+        for i, op in enumerate(history):
+            f.write(op_line(op, values[i] if values is not None else None))
             f.write("\n")
 
 
-def txt_line(op: dict) -> str:
+def txt_line(op: dict, value: str | None = None) -> str:
     process = Keyword(NEMESIS) if op["process"] == NEMESIS else op["process"]
-    cols = [edn.dumps(process), ":" + op["type"], ":" + str(op["f"]), edn.dumps(op.get("value"))]
+    cols = [edn.dumps(process), ":" + op["type"], ":" + str(op["f"]),
+            edn.dumps(op.get("value")) if value is None else value]
     if "error" in op:
         cols.append(edn.dumps(op["error"]))
     return "\t".join(cols)
@@ -78,8 +89,9 @@ def read_edn(path: Path) -> list[dict]:
         return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
 
 
-def write_txt(path: Path, history: Iterable[dict]) -> None:
+def write_txt(path: Path, history: Iterable[dict],
+              values: Sequence[str] | None = None) -> None:
     with path.open("w") as f:
-        for op in history:
-            f.write(txt_line(op))
+        for i, op in enumerate(history):
+            f.write(txt_line(op, values[i] if values is not None else None))
             f.write("\n")

@@ -1,75 +1,87 @@
-"""The generator interpreter (spec 4): worker threads, processes and clients, the global
-stagger under --rate, the time limit, the nemesis, and the final phase."""
+"""The generator interpreter (Jepsen's jepsen/generator/interpreter.clj): asks the run's
+generator for ops, hands each due op to its thread, records invocations and completions in
+the history, and reports completions back to the generator. It owns no timing and draws no
+random numbers of its own, except which free thread takes an op (the `threads` stream).
+
+Threads are the client threads 0..C-1 and "nemesis". Each client thread has a process
+number, at first its thread number; an :info completion moves it to process + C (the old
+process may still be running, as far as the history can tell). Nemesis ops are recorded
+with process :nemesis and type :info, both invocation and completion.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
+from . import edn
+from . import generator as gen
 from . import history as hist
-from .client import Client
-from .edn import Keyword
-from .generator import Generator, stagger_gap
-from .nemesis import draw_grudge, grudge_value
-from .network import Network
+from .client import Client, indeterminate
+from .clock import Clock
 
 if TYPE_CHECKING:
-    from .cli import Options
+    from .network import Network
     from .workloads import Workload
 
 log = logging.getLogger("jepsen.generator.interpreter")
-RECOVERY_WAIT = 10.0
+EPSILON = 1e-9  # an op due this close to now is due now (float rounding of loop times)
 
 
 class Recorder:
     """Appends ops to the history with index and time, and logs them as Jepsen does."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.ops: list[dict] = []
-        self.network = network
+        self.values: list[str] = []  # each op's value as EDN, written once for every file
+        self.clock = clock
         self.listeners: list[Callable[[dict], None]] = []
 
     def record(self, op: dict) -> dict:
         op["index"] = len(self.ops)
-        op["time"] = self.network.now_ns()
+        op["time"] = self.clock.now_ns()
         self.ops.append(op)
+        value = edn.dumps(op.get("value"))
+        self.values.append(value)
         if log.isEnabledFor(logging.INFO):
-            log.info(hist.txt_line(op))
+            log.info(hist.txt_line(op, value))
         for listener in self.listeners:
             listener(op)
         return op
 
 
-class Worker:
-    """One client thread: bound to node nodes[thread mod N], one op at a time."""
+class Worker(Protocol):
+    async def invoke(self, op: dict) -> dict:
+        """Perform `op` (its invocation is recorded) and return its completion."""
 
-    def __init__(self, interp: Interpreter, thread: int) -> None:
-        self.interp = interp
-        self.thread = thread
-        self.process = thread
-        self.node = interp.opts.nodes[thread % interp.opts.node_count]
+    def completed(self, done: dict) -> None:
+        """Hear about this worker's own completion (after it is recorded)."""
+
+
+class ClientWorker:
+    """One client thread: bound to one node, one op at a time, through a Maelstrom client
+    that it opens on its first op and, for non-reusable workloads, closes after an :info."""
+
+    def __init__(self, workload: Workload, network: Network, node: str,
+                 new_client_id: Callable[[], str]) -> None:
+        self.workload = workload
+        self.network = network
+        self.node = node
+        self.new_client_id = new_client_id
         self.client: Client | None = None
-        self.workload_client = None
+        self.workload_client: Any = None
 
-    async def perform(self, template: dict, gen: Generator) -> dict:
-        interp = self.interp
+    async def invoke(self, op: dict) -> dict:
         if self.client is None:
-            self.client = Client(interp.network, interp.new_client_id(), self.node)
-            self.workload_client = interp.workload.client()
-        op = {k: v for k, v in template.items() if k != "_at"}
-        op.update(type="invoke", process=self.process)
-        interp.recorder.record(op)
-        done = await self.workload_client.invoke(self.client, op)  # type: ignore[union-attr]
-        done = dict(done, process=op["process"])
-        interp.recorder.record(done)
-        gen.update(done)
-        if done["type"] == "info":
-            self.process += interp.opts.concurrency
-            if not interp.workload.reusable:
-                self.close()
-        return done
+            self.client = Client(self.network, self.new_client_id(), self.node)
+            self.workload_client = self.workload.client()
+        return await self.workload_client.invoke(self.client, op)
+
+    def completed(self, done: dict) -> None:
+        if done["type"] == "info" and not self.workload.reusable:
+            self.close()
 
     def close(self) -> None:
         if self.client is not None:
@@ -77,146 +89,124 @@ class Worker:
             self.client = None
 
 
+class NemesisWorker:
+    """The nemesis thread: ops go to `execute(op) -> completion`."""
+
+    def __init__(self, execute: Callable[[dict], Any]) -> None:
+        self.execute = execute
+
+    async def invoke(self, op: dict) -> dict:
+        done = await self.execute(op)
+        return dict(done, type="info")
+
+    def completed(self, done: dict) -> None:
+        pass
+
+
 class Interpreter:
-    def __init__(self, opts: Options, workload: Workload, network: Network,
-                 recorder: Recorder, rng: random.Random,
-                 new_client_id: Callable[[], str]) -> None:
-        self.opts = opts
-        self.workload = workload
-        self.network = network
+    def __init__(self, clock: Clock, recorder: Recorder, workers: dict[gen.Thread, Worker],
+                 threads: random.Random) -> None:
+        self.clock = clock
         self.recorder = recorder
-        self.rng = rng
-        self.new_client_id = new_client_id
-        self.loop = asyncio.get_running_loop()
-        self.workers = [Worker(self, t) for t in range(opts.concurrency)]
-        self.phase = "setup"
-        self.partitioned = False
+        self.workers = workers
+        self.threads: tuple[gen.Thread, ...] = tuple(workers)
+        self.concurrency = sum(1 for t in self.threads if gen.is_client(t))
+        self.process: dict[gen.Thread, Any] = {
+            t: (t if gen.is_client(t) else hist.NEMESIS) for t in self.threads}
+        self.rng = threads
+        self.busy: set[gen.Thread] = set()
+        self.phase = "setup"  # for the progress line: set by gen.Do steps of the run
+        self._running: set[asyncio.Task] = set()
+        self._wake: asyncio.Future | None = None
 
-    def now(self) -> float:
-        return self.loop.time() - self.network.t0
+    def _choose(self, free: Sequence[gen.Thread]) -> gen.Thread:
+        return free[0] if len(free) == 1 else free[self.rng.randrange(len(free))]
 
-    async def _sleep_until(self, at: float) -> None:
-        delay = at - self.now()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    def context(self) -> gen.Context:
+        return gen.Context(time=self.clock.now(), threads=self.threads,
+                           free=tuple(t for t in self.threads if t not in self.busy),
+                           choose=self._choose)
 
-    # ---- main phase ------------------------------------------------------------------------
-
-    async def run_main(self) -> None:
-        self.phase = "main"
-        start = self.now()
-        end = start + self.opts.time_limit
-        tasks = []
-        if "partition" in self.opts.nemesis:
-            tasks.append(self.loop.create_task(self._nemesis(start, end)))
-        tasks.append(self.loop.create_task(self._clients(start, end)))
+    async def run(self, generator: gen.Generator) -> None:
+        """Run `generator` to exhaustion, then wait for every op in flight."""
         try:
-            await asyncio.gather(*tasks)
-        finally:
-            for t in tasks:
-                t.cancel()
-
-    async def _clients(self, start: float, end: float) -> None:
-        if self.opts.rate <= 0:
-            await self._sleep_until(end)
-            return
-        gen = self.workload.generator
-        free = list(range(len(self.workers)))
-        freed = asyncio.Event()
-        running: set[asyncio.Task] = set()
-
-        def release(thread: int) -> Callable[[asyncio.Task], None]:
-            def done(task: asyncio.Task) -> None:
-                running.discard(task)
-                free.append(thread)
-                freed.set()
-            return done
-
-        due = start
-        try:
-            while due < end:
-                await self._sleep_until(due)
-                waited_for_thread = not free
-                while not free:
-                    freed.clear()
-                    await freed.wait()
-                now = self.now()
-                if now >= end:
+            while True:
+                ctx = self.context()
+                answer = generator.op(ctx)
+                if answer is None:
                     break
-                thread = free.pop(self.rng.randrange(len(free)))
-                template = gen.op(thread, now)
-                if template is None:
-                    free.append(thread)
-                    break
-                task = self.loop.create_task(self.workers[thread].perform(template, gen))
-                running.add(task)
-                task.add_done_callback(release(thread))
-                # Jepsen's stagger: the next op is due a random gap after this one's due time,
-                # or after now when this op had to wait for a free thread. (Waking late only
-                # because the event loop's timers are coarse, ~1 ms, must not cost rate.)
-                due = (now if waited_for_thread else due) + stagger_gap(self.rng, self.opts.rate)
-            while running:  # in-flight ops finish (up to their timeouts)
-                await asyncio.gather(*list(running))
+                if isinstance(answer, gen.Emit) and answer.time <= ctx.time + EPSILON:
+                    self._dispatch(generator, ctx, answer)
+                    continue
+                until = answer.time if isinstance(answer, gen.Emit) else answer.until
+                if until is None and not self._running:
+                    raise RuntimeError(f"the generator is pending with no op in flight: "
+                                       f"{gen.describe(answer)}")
+                await self._wait(until)
+            while self._running:
+                await self._wait(None)
         finally:
-            for task in running:
+            for task in self._running:
                 task.cancel()
 
-    async def _nemesis(self, start: float, end: float) -> None:
-        due = start
-        starting = True
-        while due < end:
-            await self._sleep_until(due)
-            if starting:
-                self.partition()
-            else:
-                self.heal()
-            starting = not starting
-            due = max(due, self.now()) + self.rng.uniform(0, 2 * self.opts.nemesis_interval)
+    def _dispatch(self, generator: gen.Generator, ctx: gen.Context, emit: gen.Emit) -> None:
+        thread = emit.thread
+        if thread in self.busy or thread not in self.workers:
+            raise RuntimeError(f"the generator emitted an op on thread {thread!r}, which is "
+                               f"not free: {gen.describe(emit)}")
+        generator.emitted(ctx, emit)
+        op = dict(emit.op)
+        op["type"] = "invoke" if gen.is_client(thread) else "info"
+        op["process"] = self.process[thread]
+        self.recorder.record(op)
+        self.busy.add(thread)
+        task = asyncio.get_running_loop().create_task(self._perform(generator, thread, op))
+        self._running.add(task)
 
-    def partition(self) -> None:
-        spec, grudge = draw_grudge(self.opts.nodes, self.rng)
-        rec = self.recorder.record
-        rec({"type": "info", "process": hist.NEMESIS, "f": "start-partition",
-             "value": Keyword(spec)})
-        for dest, srcs in grudge.items():
-            for src in srcs:
-                self.network.drop(src, dest)
-        self.partitioned = True
-        rec({"type": "info", "process": hist.NEMESIS, "f": "start-partition",
-             "value": grudge_value(grudge)})
+    async def _perform(self, generator: gen.Generator, thread: gen.Thread, op: dict) -> None:
+        worker = self.workers[thread]
+        invocation = {k: v for k, v in op.items() if k not in ("index", "time")}
+        try:
+            try:
+                done = await worker.invoke(invocation)
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # a client bug: the op's outcome is unknown
+                log.warning("%s crashed on %s", type(worker).__name__, op, exc_info=True)
+                done = indeterminate(invocation, err)
+            done = dict(done, process=op["process"])
+            self.recorder.record(done)
+            if done["type"] == "info" and gen.is_client(thread):
+                self.process[thread] += self.concurrency
+            worker.completed(done)
+            self.busy.discard(thread)
+            generator.update(self.context(), thread, done)
+        finally:
+            self.busy.discard(thread)
+            self._running.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._release()
 
-    def heal(self) -> None:
-        rec = self.recorder.record
-        rec({"type": "info", "process": hist.NEMESIS, "f": "stop-partition", "value": None})
-        self.network.heal()
-        self.partitioned = False
-        rec({"type": "info", "process": hist.NEMESIS, "f": "stop-partition",
-             "value": Keyword("network-healed")})
+    def _release(self) -> None:
+        fut = self._wake
+        if fut is not None and not fut.done():
+            fut.set_result(None)
 
-    # ---- final phase ----------------------------------------------------------------------
-
-    async def run_final(self) -> None:
-        gen = self.workload.final_generator
-        if gen is None:
-            return
-        if "partition" in self.opts.nemesis:
-            self.heal()
-        self.phase = "recovery"
-        log.info("Waiting for recovery...")
-        await asyncio.sleep(RECOVERY_WAIT)
-        self.phase = "final"
-
-        async def thread_loop(worker: Worker) -> None:
-            while True:
-                template = gen.op(worker.thread, self.now())
-                if template is None:
-                    return
-                if "_at" in template:
-                    await self._sleep_until(template["_at"])
-                await worker.perform(template, gen)
-
-        await asyncio.gather(*(thread_loop(w) for w in self.workers))
+    async def _wait(self, until: float | None) -> None:
+        """Until the next completion, or run time `until`."""
+        loop = asyncio.get_running_loop()
+        fut = self._wake = loop.create_future()
+        handle = None
+        if until is not None:
+            handle = loop.call_at(self.clock.at(until), self._release)
+        try:
+            await fut
+        finally:
+            if handle is not None:
+                handle.cancel()
+            self._wake = None
 
     def close(self) -> None:
-        for w in self.workers:
-            w.close()
+        for worker in self.workers.values():
+            close = getattr(worker, "close", None)
+            if close is not None:
+                close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -53,11 +52,8 @@ class Journal:
         """JSON lines: {"event":…, "time":…, "type":"send"|"recv", "message":{…}}."""
         with path.open("w") as f:
             for event_id, time_ns, kind, msg in self.events:
-                f.write(json.dumps({"event": event_id, "time": time_ns, "type": kind,
-                                    "message": {"id": msg.id, "src": msg.src, "dest": msg.dest,
-                                                "body": msg.body}},
-                                   separators=(",", ":")))
-                f.write("\n")
+                f.write(f'{{"event":{event_id},"time":{time_ns},"type":"{kind}",'
+                        f'"message":{msg.to_json()}}}\n')
 
     def __iter__(self) -> Iterator[tuple[int, int, str, Message]]:
         return iter(self.events)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -13,10 +13,14 @@ class Message:
     src: str
     dest: str
     body: dict
+    _json: str | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> str:
-        return json.dumps({"id": self.id, "src": self.src, "dest": self.dest, "body": self.body},
-                          separators=(",", ":"))
+        """The envelope as one JSON line (computed once: delivery and the journal share it)."""
+        if self._json is None:
+            self._json = json.dumps({"id": self.id, "src": self.src, "dest": self.dest,
+                                     "body": self.body}, separators=(",", ":"))
+        return self._json
 
 
 class BadLine(ValueError):

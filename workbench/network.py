@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
+from .clock import Clock
 from .journal import RECV, SEND, Journal
 from .message import Message, is_client
 
@@ -53,23 +54,33 @@ class UnknownParticipant(Exception):
 
 
 class _Inbox:
-    __slots__ = ("id", "deliver", "heap", "wake", "task")
+    __slots__ = ("id", "deliver", "heap", "wake", "task", "cost", "busy_until")
 
-    def __init__(self, participant: str, deliver: Callable[[Message], None]) -> None:
+    def __init__(self, participant: str, deliver: Callable[[Message], None],
+                 cost: float) -> None:
         self.id = participant
         self.deliver = deliver
         self.heap: list[tuple[float, int, Message]] = []
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
+        self.cost = cost
+        self.busy_until = 0.0
 
 
 class Network:
+    """Participants, their inboxes, the partition table, and the journal of all traffic.
+
+    A participant registered with a `cost` handles one message at a time and spends `cost`
+    seconds on each before the next (a serial CPU): a message is delivered at its deadline
+    plus that cost, later if the receiver is still busy with earlier ones. Real processes
+    have cost 0 (their CPU is real); simulated nodes get a small one (see sim.py)."""
+
     def __init__(self, latency: Latency, rng: random.Random, journal: Journal,
-                 t0: float) -> None:
+                 clock: Clock) -> None:
         self.latency = latency
         self.rng = rng
         self.journal = journal
-        self.t0 = t0  # loop.time() at the start of the run
+        self.clock = clock
         self.partitions: dict[str, set[str]] = {}
         self.log_send = False  # --log-net-send
         self.log_recv = False  # --log-net-recv
@@ -77,12 +88,13 @@ class Network:
         self._departed: set[str] = set()
         self._ids = itertools.count()
         self._seq = itertools.count()
-        self._loop = asyncio.get_running_loop()
+        self._loop = clock.loop
 
     # ---- membership ----------------------------------------------------------------------
 
-    def register(self, participant: str, deliver: Callable[[Message], None]) -> None:
-        inbox = _Inbox(participant, deliver)
+    def register(self, participant: str, deliver: Callable[[Message], None],
+                 cost: float = 0.0) -> None:
+        inbox = _Inbox(participant, deliver, cost)
         self._inboxes[participant] = inbox
         inbox.task = self._loop.create_task(self._deliver_loop(inbox), name=f"net->{participant}")
 
@@ -112,7 +124,7 @@ class Network:
     # ---- traffic -------------------------------------------------------------------------
 
     def now_ns(self) -> int:
-        return int((self._loop.time() - self.t0) * 1e9)
+        return self.clock.now_ns()
 
     def send(self, src: str, dest: str, body: dict) -> Message:
         """Journal and enqueue one message; UnknownParticipant if either end is unknown."""
@@ -124,7 +136,7 @@ class Network:
         msg = Message(next(self._ids), src, dest, body)
         now = self._loop.time()
         delay = 0.0 if is_client(src) or is_client(dest) else self.latency.draw(self.rng)
-        self.journal.record(int((now - self.t0) * 1e9), SEND, msg)
+        self.journal.record(self.clock.now_ns(), SEND, msg)
         if self.log_send:
             log.info(":send %s", msg.to_json())
         heapq.heappush(inbox.heap, (now + delay, next(self._seq), msg))
@@ -144,10 +156,13 @@ class Network:
             blocked = self.partitions.get(inbox.id)
             if blocked and msg.src in blocked:
                 continue
+            if inbox.cost:
+                deadline = max(deadline, inbox.busy_until) + inbox.cost
+                inbox.busy_until = deadline
             delay = deadline - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            self.journal.record(int((loop.time() - self.t0) * 1e9), RECV, msg)
+            self.journal.record(self.clock.now_ns(), RECV, msg)
             if self.log_recv:
                 log.info(":recv %s", msg.to_json())
             inbox.deliver(msg)

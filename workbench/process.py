@@ -1,6 +1,7 @@
 """Node processes: spawn the binary, pipe messages in and out, keep its stderr in
 node-logs/<node>.log, and turn every way a node can break the run into a NodeError that
-names the node, quotes the line and points at the log."""
+names the node, quotes the line and points at the log. `NodeHost` holds what a simulated
+node (sim.py) shares with a real one."""
 
 from __future__ import annotations
 
@@ -26,23 +27,104 @@ def _trim(line: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[:limit] + f"... ({len(line)} chars)"
 
 
-class NodeProcess:
-    """One copy of the node binary, registered on the network as `node_id`."""
+class NodeHost:
+    """What every host of a node shares, real process or simulated: its id on the network,
+    its log, the last lines it wrote, and turning each line it writes to stdout into a
+    message on the network, or into the NodeError that ends the run."""
 
-    def __init__(self, node_id: str, command: list[str], network: Network, log_dir: Path,
-                 fail: Callable[[NodeError], None], warn: Callable[[str], None],
-                 log_stderr: bool = False) -> None:
+    def __init__(self, node_id: str, network: Network, log_dir: Path,
+                 fail: Callable[[NodeError], None], warn: Callable[[str], None]) -> None:
         self.id = node_id
-        self.command = command
         self.network = network
         self.log_path = log_dir / f"{node_id}.log"
         self.fail = fail
         self.warn = warn
-        self.log_stderr = log_stderr
-        self.proc: asyncio.subprocess.Process | None = None
         self.stdout_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stopping = False
+
+    def handle_line(self, line: str) -> bool:
+        """Send what one stdout line says; False when the line broke the run (the host
+        then stops reading this node)."""
+        self.stdout_tail.append(line)
+        if not line.strip():
+            self.fail(self.error("wrote a blank line to stdout", line,
+                                 "Maelstrom cannot parse an empty line; write one JSON "
+                                 "message per line"))
+            return False
+        try:
+            src, dest, body = parse_line(line)
+        except BadLine as err:
+            self.fail(self.error(f"wrote a line that is not a Maelstrom message "
+                                 f"({err.reason}: {err.detail})", line,
+                                 "stdout is for protocol messages only; log to stderr"))
+            return False
+        if src != self.id:
+            self.fail(self.error(f"sent a message with src {src!r}; it is {self.id!r}",
+                                 line, "use the node_id from init as src"))
+            return False
+        try:
+            self.network.send(src, dest, body)
+        except UnknownParticipant as err:
+            if self.stopping:
+                return False  # teardown: its peers are being killed and unregistered
+            if err.was_registered:
+                # Maelstrom would stop reading this node's stdout here (spec 1.2).
+                self.warn(f"{self.id} sent to {dest}, a client that had already closed "
+                          f"(it had timed out); the message was dropped. Real Maelstrom "
+                          f"stops reading {self.id}'s stdout after such a line. Line: "
+                          f"{_trim(line)}")
+                return True
+            self.fail(self.error(f"sent a message to {dest!r}, which does not exist",
+                                 line, "valid destinations are the node ids from init, "
+                                 "the src of a request, and the services"))
+            return False
+        return True
+
+    def log_stderr_line(self, line: str) -> None:
+        self.stderr_tail.append(line)
+
+    def error(self, what: str, line: str | None = None, hint: str = "") -> NodeError:
+        """A NodeError naming this node, quoting `line`, with the likely cause and the
+        last lines it wrote."""
+        parts = [f"Node {self.id} {what}."]
+        if line is not None:
+            parts.append(f"  line: {_trim(line)}")
+        if hint:
+            parts.append(f"  likely cause: {hint}")
+        parts.append(f"  node log: {self.log_path}")
+        if self.stderr_tail:
+            parts.append("  last stderr lines:\n" + "\n".join("    " + _trim(s)
+                                                             for s in self.stderr_tail))
+        if self.stdout_tail and line is None:
+            parts.append("  last stdout lines:\n" + "\n".join("    " + _trim(s)
+                                                             for s in self.stdout_tail))
+        return NodeError("\n".join(parts))
+
+    def exited(self, status: int) -> None:
+        """The node ended by itself: a broken run unless the test is stopping."""
+        if not self.stopping:
+            self.fail(self.error(f"exited with status {status} before the test ended",
+                                 hint="a node must keep running until it is killed, even "
+                                      "when stdin closes or a handler fails"))
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    async def kill(self) -> None:
+        raise NotImplementedError
+
+
+class NodeProcess(NodeHost):
+    """One copy of the node binary in its own process, registered as `node_id`."""
+
+    def __init__(self, node_id: str, command: list[str], network: Network, log_dir: Path,
+                 fail: Callable[[NodeError], None], warn: Callable[[str], None],
+                 log_stderr: bool = False) -> None:
+        super().__init__(node_id, network, log_dir, fail, warn)
+        self.command = command
+        self.log_stderr = log_stderr
+        self.proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
@@ -75,43 +157,11 @@ class NodeProcess:
             try:
                 raw = await reader.readline()
             except ValueError:
-                self.fail(self._error(f"wrote a stdout line longer than {LINE_LIMIT} bytes"))
+                self.fail(self.error(f"wrote a stdout line longer than {LINE_LIMIT} bytes"))
                 return
             if not raw:
                 return
-            line = raw.decode(errors="replace").rstrip("\n")
-            self.stdout_tail.append(line)
-            if not line.strip():
-                self.fail(self._error("wrote a blank line to stdout", line,
-                                      "Maelstrom cannot parse an empty line; write one JSON "
-                                      "message per line"))
-                return
-            try:
-                src, dest, body = parse_line(line)
-            except BadLine as err:
-                self.fail(self._error(f"wrote a line that is not a Maelstrom message "
-                                      f"({err.reason}: {err.detail})", line,
-                                      "stdout is for protocol messages only; log to stderr"))
-                return
-            if src != self.id:
-                self.fail(self._error(f"sent a message with src {src!r}; it is {self.id!r}",
-                                      line, "use the node_id from init as src"))
-                return
-            try:
-                self.network.send(src, dest, body)
-            except UnknownParticipant as err:
-                if self.stopping:
-                    return  # teardown: its peers are being killed and unregistered
-                if err.was_registered:
-                    # Maelstrom would stop reading this node's stdout here (spec 1.2).
-                    self.warn(f"{self.id} sent to {dest}, a client that had already closed "
-                              f"(it had timed out); the message was dropped. Real Maelstrom "
-                              f"stops reading {self.id}'s stdout after such a line. Line: "
-                              f"{_trim(line)}")
-                    continue
-                self.fail(self._error(f"sent a message to {dest!r}, which does not exist",
-                                      line, "valid destinations are the node ids from init, "
-                                      "the src of a request, and the services"))
+            if not self.handle_line(raw.decode(errors="replace").rstrip("\n")):
                 return
 
     async def _read_stderr(self) -> None:
@@ -127,7 +177,7 @@ class NodeProcess:
                     return
                 out.write(raw)
                 line = raw.decode(errors="replace").rstrip("\n")
-                self.stderr_tail.append(line)
+                self.log_stderr_line(line)
                 if self.log_stderr:
                     logging.getLogger(f"{self.id} stderr").info(line)
 
@@ -136,24 +186,7 @@ class NodeProcess:
         status = await self.proc.wait()
         if not self.stopping:
             await asyncio.sleep(0.05)  # let the readers catch the last lines
-            self.fail(self._error(f"exited with status {status} before the test ended",
-                                  hint="a node must keep running until it is killed, even "
-                                       "when stdin closes or a handler fails"))
-
-    def _error(self, what: str, line: str | None = None, hint: str = "") -> NodeError:
-        parts = [f"Node {self.id} {what}."]
-        if line is not None:
-            parts.append(f"  line: {_trim(line)}")
-        if hint:
-            parts.append(f"  likely cause: {hint}")
-        parts.append(f"  node log: {self.log_path}")
-        if self.stderr_tail:
-            parts.append("  last stderr lines:\n" + "\n".join("    " + _trim(s)
-                                                             for s in self.stderr_tail))
-        if self.stdout_tail and line is None:
-            parts.append("  last stdout lines:\n" + "\n".join("    " + _trim(s)
-                                                             for s in self.stdout_tail))
-        return NodeError("\n".join(parts))
+            self.exited(status)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None

@@ -1,5 +1,6 @@
-"""Assemble and run one test (spec 0): store, network, nodes, init, setup, generator phases,
-teardown, history, analysis, results.edn."""
+"""Assemble and run one test, as Maelstrom's src/maelstrom/core.clj does: store, network,
+services, nodes (real processes, or simulated ones under --sim), init, setup, the run's
+generator, teardown, history, analysis, results.edn."""
 
 from __future__ import annotations
 
@@ -9,29 +10,36 @@ import json
 import logging
 import os
 import random
+import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any, Awaitable
 
-from . import edn, store
+from . import edn, nemesis, services, sim, store
+from . import generator as gen
 from . import history as hist
 from .checkers.compose import UNKNOWN, guarded, merge_valid
 from .checkers.perf import perf
 from .checkers.stats import availability, exceptions, stats
 from .cli import Options
 from .client import Client, RPCError, RPCTimeout
+from .clock import Clock, SimulationStalled, VirtualLoop, wall
 from .errors import EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID, NodeError, SetupError
-from .interpreter import Interpreter, Recorder
+from .interpreter import ClientWorker, Interpreter, NemesisWorker, Recorder, Worker
 from .journal import Journal
+from .nemesis import Partitioner
 from .network import Latency, Network
-from .process import NodeProcess
+from .process import NodeHost, NodeProcess
 from .report.progress import Progress
+from .seeds import Seeds
+from .sim import SimNode
 from .workloads import Workload, load
 
 log = logging.getLogger("maelstrom.core")
 INIT_TIMEOUT = 10.0
 SETUP_TIMEOUT = 5.0
+RECOVERY_WAIT = 10.0  # seconds between healing and the final generator (Maelstrom's core.clj)
 VERDICTS = {True: "Everything looks good! ヽ(‘ー`)ノ",
             False: "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻",
             UNKNOWN: "Errors occurred during analysis, but no anomalies found. ಠ~ಠ"}
@@ -44,10 +52,11 @@ class Run:
         self.opts = opts
         self.dir = run_dir
         self.seed = seed
-        self.rng = random.Random(seed)
+        self.seeds = Seeds(seed)
         self.warnings: list[str] = []
         self.analysis_seconds = 0.0
-        self.nodes: list[NodeProcess] = []
+        self.nodes: list[NodeHost] = []
+        self.interp: Interpreter | None = None
         self._client_ids = itertools.count()
         self._failure: asyncio.Future | None = None
         self.progress = Progress.for_run(self)  # live line on a terminal unless --quiet
@@ -78,72 +87,115 @@ class Run:
             self._failure.result()
         return task.result()
 
+    def _host(self, node_id: str) -> NodeHost:
+        opts = self.opts
+        if opts.sim:
+            return SimNode(node_id, opts.bin, list(opts.args), self.network,
+                           self.dir / "node-logs", self.fail, self.warn, self.seeds,
+                           opts.log_stderr)
+        return NodeProcess(node_id, [opts.bin, *opts.args], self.network,
+                           self.dir / "node-logs", self.fail, self.warn, opts.log_stderr)
+
     async def execute(self) -> dict:
         opts = self.opts
         loop = asyncio.get_running_loop()
         self._failure = loop.create_future()
+        self.clock = Clock(loop)
         self.journal = Journal()
-        self.network = Network(Latency(opts.latency, opts.latency_dist), self.rng, self.journal,
-                               loop.time())
+        self.network = Network(Latency(opts.latency, opts.latency_dist),
+                               self.seeds.stream("latency"), self.journal, self.clock)
         self.network.log_send, self.network.log_recv = opts.log_net_send, opts.log_net_recv
-        self.recorder = Recorder(self.network)
+        self.recorder = Recorder(self.clock)
         self.progress.start()
-        self.workload: Workload = load(opts, self.rng)
-        _register_services(self)
-        command = [opts.bin, *opts.args]
+        self.workload: Workload = load(opts, self.seeds.stream("workload"))
+        services.register_all(self.network, self.seeds.stream("services"))
         if not os.path.isfile(opts.bin):
             raise SetupError(f"--bin {opts.bin}: no such file")
-        if not os.access(opts.bin, os.X_OK):
+        if not opts.sim and not os.access(opts.bin, os.X_OK):
             raise SetupError(f"--bin {opts.bin} is not executable (try chmod +x {opts.bin})")
-        interp: Interpreter | None = None
         try:
+            (self.dir / "node-logs").mkdir(exist_ok=True)
             for node_id in opts.nodes:
-                proc = NodeProcess(node_id, command, self.network, self.dir / "node-logs",
-                                   self.fail, self.warn, opts.log_stderr)
-                self.nodes.append(proc)
-            for proc in self.nodes:
-                await proc.start()
-            await self.guard(asyncio.gather(*(self._init(p.id) for p in self.nodes)))
+                self.nodes.append(self._host(node_id))
+            for host in self.nodes:
+                await host.start()
+            await self.guard(asyncio.gather(*(self._init(host) for host in self.nodes)))
             if self.workload.setup is not None:
                 await self.guard(asyncio.gather(*(self._setup(n) for n in opts.nodes)))
-            interp = Interpreter(opts, self.workload, self.network, self.recorder, self.rng,
-                                 self.new_client_id)
-            self.interp = interp
-            log.info("Running test with %s nodes, concurrency %s, seed %s", opts.node_count,
-                     opts.concurrency, self.seed)
-            await self.guard(interp.run_main())
-            await self.guard(interp.run_final())
+            self.interp = self._interpreter()
+            log.info("Running test with %s nodes, concurrency %s, seed %s%s", opts.node_count,
+                     opts.concurrency, self.seed, " (simulated)" if opts.sim else "")
+            await self.guard(self.interp.run(self.generator()))
         finally:
-            if interp is not None:
-                interp.close()
+            if self.interp is not None:
+                self.interp.close()
             self.network.heal()
             self._write_history()
-            for proc in self.nodes:  # from here on, nodes' last words are not errors
-                proc.stopping = True
-            await asyncio.gather(*(proc.kill() for proc in self.nodes))
+            for host in self.nodes:  # from here on, nodes' last words are not errors
+                host.stopping = True
+            await asyncio.gather(*(host.kill() for host in self.nodes))
             self.network.close()
             self.progress.set_phase("analysis")
-        analysis_started = time.monotonic()
+        analysis_started = wall()
         results = self.analyze()
-        self.analysis_seconds = time.monotonic() - analysis_started
+        self.analysis_seconds = wall() - analysis_started
         return results
 
-    async def _init(self, node_id: str) -> None:
-        client = Client(self.network, self.new_client_id(), node_id)
-        body = {"type": "init", "node_id": node_id, "node_ids": list(self.opts.nodes)}
-        proc = next(p for p in self.nodes if p.id == node_id)
+    def _interpreter(self) -> Interpreter:
+        opts = self.opts
+        nodes = opts.nodes
+        workers: dict[gen.Thread, Worker] = {
+            t: ClientWorker(self.workload, self.network, nodes[t % len(nodes)],
+                            self.new_client_id)
+            for t in range(opts.concurrency)}
+        self.partitioner = Partitioner(self.network, list(nodes), self.seeds.stream("targets"))
+        workers[gen.NEMESIS] = NemesisWorker(self.partitioner.invoke)
+        return Interpreter(self.clock, self.recorder, workers, self.seeds.stream("threads"))
+
+    def _phase(self, name: str) -> gen.Do:
+        def mark() -> None:
+            assert self.interp is not None
+            self.interp.phase = name
+        return gen.Do(mark)
+
+    def generator(self) -> gen.Generator:
+        """The whole run as one generator, as Maelstrom's core.clj builds it: the workload's
+        ops staggered by --rate alongside the nemesis, for --time-limit; then, for workloads
+        with a final generator, heal, log, wait 10 s, and the final ops."""
+        opts = self.opts
+        if opts.rate > 0:
+            ops: gen.Generator = gen.clients(
+                gen.Stagger(1.0 / opts.rate, self.workload.generator, self.seeds.stream("stagger")))
+        else:
+            ops = gen.clients(gen.Sleep(opts.time_limit))
+        during: list[gen.Generator] = [ops]
+        if "partition" in opts.nemesis:
+            during.insert(0, nemesis.partition_generator(opts.nemesis_interval,
+                                                         self.seeds.stream("nemesis")))
+        phases: list[gen.Generator | None] = [
+            self._phase("main"), gen.TimeLimit(opts.time_limit, gen.Any(*during))]
+        final = self.workload.final_generator
+        if final is not None:
+            phases += [nemesis.final_generator(opts.nemesis), self._phase("recovery"),
+                       gen.log_step("Waiting for recovery..."), gen.Sleep(RECOVERY_WAIT),
+                       self._phase("final"), gen.clients(final)]
+        return gen.Phases(*phases)
+
+    async def _init(self, host: NodeHost) -> None:
+        client = Client(self.network, self.new_client_id(), host.id)
+        body = {"type": "init", "node_id": host.id, "node_ids": list(self.opts.nodes)}
         try:
             reply = await client.call(body, timeout=INIT_TIMEOUT)
         except RPCTimeout:
-            raise proc._error(f"did not answer init within {INIT_TIMEOUT:.0f} s",
-                              hint="the node must reply {\"type\": \"init_ok\", "
-                                   "\"in_reply_to\": <msg_id>} on stdout") from None
+            raise host.error(f"did not answer init within {INIT_TIMEOUT:.0f} s",
+                             hint="the node must reply {\"type\": \"init_ok\", "
+                                  "\"in_reply_to\": <msg_id>} on stdout") from None
         except RPCError as err:
-            raise proc._error(f"answered init with an error: {err}") from None
+            raise host.error(f"answered init with an error: {err}") from None
         finally:
             client.close()
         if reply.get("type") != "init_ok":
-            raise proc._error(f"answered init with {json.dumps(reply)}; expected type init_ok")
+            raise host.error(f"answered init with {json.dumps(reply)}; expected type init_ok")
 
     async def _setup(self, node_id: str) -> None:
         client = Client(self.network, self.new_client_id(), node_id)
@@ -161,9 +213,9 @@ class Run:
             client.close()
 
     def _write_history(self) -> None:
-        ops = self.recorder.ops
-        hist.write_edn(self.dir / "history.edn", ops)
-        hist.write_txt(self.dir / "history.txt", ops)
+        ops, values = self.recorder.ops, self.recorder.values
+        hist.write_edn(self.dir / "history.edn", ops, values)
+        hist.write_txt(self.dir / "history.txt", ops, values)
         self.journal.write(self.dir / "net-journal.jsonl")
 
     def analyze(self) -> dict:
@@ -183,15 +235,6 @@ class Run:
             results["workbench"] = {"valid?": True, "warnings": list(self.warnings)}
         results["valid?"] = merge_valid(v["valid?"] for v in results.values())
         return results
-
-
-def _register_services(run: Run) -> None:
-    """Services (lin-kv, seq-kv, lww-kv, lin-tso) join the network before any node starts."""
-    try:
-        from . import services
-    except ImportError:
-        return
-    services.register_all(run.network, run.rng)
 
 
 def _setup_logging(run_dir: Path, quiet: bool) -> logging.Handler:
@@ -227,25 +270,76 @@ def _write_report(run: Run) -> None:
         print(f"warning: {note}", file=sys.stderr)
 
 
+def replay_command(opts: Options, seed: int) -> str:
+    """The command that runs this test again with the same seed."""
+    args, tail = list(opts.argv), []
+    if "--" in args:
+        cut = args.index("--")
+        args, tail = args[:cut], args[cut:]
+    kept: list[str] = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "--seed":
+            skip = True
+        elif not a.startswith("--seed="):
+            kept.append(a)
+    return shlex.join(["python3", "-m", "workbench", "test", *kept, "--seed", str(seed), *tail])
+
+
+def _simulate(run: Run) -> dict:
+    """Run the test on a virtual-time loop with the simulation's hooks installed."""
+    hooks = sim.Hooks()
+    loop = VirtualLoop()
+    loop.set_exception_handler(sim.exception_handler)
+    asyncio.set_event_loop(loop)
+    hooks.install()
+    try:
+        try:
+            return loop.run_until_complete(run.execute())
+        except SimulationStalled as err:
+            raise NodeError(f"The simulation stalled: {err}. Every node is waiting and no "
+                            "timer is set.") from None
+        except SystemExit as err:
+            raise NodeError(f"A simulated node raised SystemExit({err.code}) outside a "
+                            "handler; see the node logs in "
+                            f"{run.dir / 'node-logs'}") from None
+    finally:
+        try:
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                loop.run_until_complete(asyncio.wait(tasks, timeout=1.0))
+        except BaseException as err:  # a node's clean-up must not hide the result
+            log.warning("while stopping the simulation: %r", err)
+        finally:
+            hooks.remove()
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
 def run_once(opts: Options) -> tuple[int, Path]:
     """Run one test; (exit code, run directory). NodeError/SetupError propagate (exit 255)."""
     root = Path(opts.store)
     run_dir = store.new_run_dir(root, opts.workload)
     handler = _setup_logging(run_dir, opts.quiet)
     seed = opts.seed if opts.seed is not None else random.SystemRandom().randrange(2**31)
+    replay = replay_command(opts, seed)
     (run_dir / "test.json").write_text(json.dumps(
         {**{k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in vars(opts).items()},
-         "seed": seed, "name": opts.workload}, indent=1, default=str))
+         "seed": seed, "name": opts.workload, "mode": "sim" if opts.sim else "real",
+         "replay": replay}, indent=1, default=str))
     run = Run(opts, run_dir, seed)
-    started = time.monotonic()
+    started = wall()
     try:
-        results = asyncio.run(run.execute())
+        results = _simulate(run) if opts.sim else asyncio.run(run.execute())
         (run_dir / "results.edn").write_text(edn.pretty(results) + "\n")
-        report_started = time.monotonic()
+        report_started = wall()
         _write_report(run)
-        log.info("Analysis took %.2f s, the report %.2f s; the whole run %.2f s",
-                 run.analysis_seconds, time.monotonic() - report_started,
-                 time.monotonic() - started)
+        log.info("Wall clock: analysis %.2f s, report %.2f s, the whole run %.2f s",
+                 run.analysis_seconds, wall() - report_started, wall() - started)
         store.mark_latest(root, run_dir)
     finally:
         run.progress.close()
@@ -256,5 +350,7 @@ def run_once(opts: Options) -> tuple[int, Path]:
     print()
     print(VERDICTS[valid])
     print(f"Results: {run_dir / 'results.edn'}   (seed {seed})")
+    if opts.sim:
+        print(f"Replay:  {replay}")
     code = {True: EXIT_VALID, False: EXIT_INVALID}.get(valid, EXIT_UNKNOWN)
     return code, run_dir

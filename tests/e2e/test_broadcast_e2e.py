@@ -32,8 +32,8 @@ def _final_reads(run_dir) -> list[str]:
             if ":ok\t:read" in line]
 
 
-def test_3a_single_node(workbench) -> None:
-    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "1",
+def test_3a_single_node(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "1",
                     "--time-limit", "3", "--rate", "10", "--seed", "1")
     assert run.code == 0, run.stdout + run.stderr
     w = run.results["workload"]
@@ -43,8 +43,8 @@ def test_3a_single_node(workbench) -> None:
     assert run.results["net"]["servers"]["msg-count"] == 0
 
 
-def test_3b_five_nodes_every_value_everywhere(workbench) -> None:
-    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+def test_3b_five_nodes_every_value_everywhere(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
                     "--time-limit", "4", "--rate", "10", "--seed", "2")
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
@@ -61,8 +61,8 @@ def test_3b_five_nodes_every_value_everywhere(workbench) -> None:
     assert {sends[i]["dest"] for i in topology} == {f"n{i}" for i in range(5)}
 
 
-def test_3c_partitions_drop_messages_and_nothing_is_lost(workbench) -> None:
-    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+def test_3c_partitions_drop_messages_and_nothing_is_lost(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
                     "--time-limit", "6", "--rate", "10", "--nemesis", "partition",
                     "--nemesis-interval", "1", "--seed", "3")
     assert run.code == 0, run.stdout + run.stderr
@@ -77,8 +77,8 @@ def test_3c_partitions_drop_messages_and_nothing_is_lost(workbench) -> None:
     assert ":start-partition" in log and "Waiting for recovery" in log
 
 
-def test_traffic_setting_survives_partitions(workbench) -> None:
-    run = workbench("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+def test_traffic_setting_survives_partitions(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
                     "--time-limit", "5", "--rate", "20", "--latency", "20",
                     "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "4",
                     "--", "--mode", "traffic")

@@ -26,8 +26,8 @@ def _service_traffic(run_dir) -> tuple[int, int, set[str]]:
     return total, to_kv, ends
 
 
-def test_g_counter_is_exact_after_partitions(workbench) -> None:
-    run = workbench("-w", "g-counter", "--bin", "counter.py", "--node-count", "3",
+def test_g_counter_is_exact_after_partitions(sim) -> None:
+    run = sim("-w", "g-counter", "--bin", "counter.py", "--node-count", "3",
                     "--rate", "100", "--time-limit", "4", "--nemesis", "partition",
                     "--nemesis-interval", "1", "--seed", "3")
     assert run.code == 0, run.stdout + run.stderr
@@ -43,8 +43,8 @@ def test_g_counter_is_exact_after_partitions(workbench) -> None:
     assert ":start-partition" in (run.run_dir / "history.edn").read_text()
 
 
-def test_pn_counter_with_negative_deltas_is_exact(workbench) -> None:
-    run = workbench("-w", "pn-counter", "--bin", "counter.py", "--node-count", "2",
+def test_pn_counter_with_negative_deltas_is_exact(sim) -> None:
+    run = sim("-w", "pn-counter", "--bin", "counter.py", "--node-count", "2",
                     "--concurrency", "4", "--rate", "60", "--time-limit", "3", "--seed", "4")
     assert run.code == 0, run.stdout + run.stderr
     w = run.results["workload"]

@@ -51,8 +51,8 @@ LOSSY = textwrap.dedent(f"""\
     """)
 
 
-def test_one_node_is_valid_without_server_messages(workbench) -> None:
-    run = workbench("-w", "kafka", "--bin", "kafka.py", "--node-count", "1", "--concurrency",
+def test_one_node_is_valid_without_server_messages(sim) -> None:
+    run = sim("-w", "kafka", "--bin", "kafka.py", "--node-count", "1", "--concurrency",
                     "2n", "--time-limit", "3", "--rate", "300", "--seed", "1")
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
@@ -63,8 +63,8 @@ def test_one_node_is_valid_without_server_messages(workbench) -> None:
     assert ":seek-to-beginning? true" in history and ":f :crash" in history
 
 
-def test_two_nodes_under_partitions_stay_valid_and_cheap(workbench) -> None:
-    run = workbench("-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency",
+def test_two_nodes_under_partitions_stay_valid_and_cheap(sim) -> None:
+    run = sim("-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency",
                     "2n", "--time-limit", "5", "--rate", "500", "--nemesis", "partition",
                     "--nemesis-interval", "1", "--seed", "4")
     assert run.code == 0, run.stdout + run.stderr
@@ -74,11 +74,11 @@ def test_two_nodes_under_partitions_stay_valid_and_cheap(workbench) -> None:
     assert r["workload"]["worst-realtime-lag"]["lag"] < 5.0
 
 
-def test_a_node_that_forgets_sends_is_invalid(workbench, tmp_path: Path) -> None:
+def test_a_node_that_forgets_sends_is_invalid(sim, tmp_path: Path) -> None:
     node = tmp_path / "lossy.py"
     node.write_text(LOSSY)
     node.chmod(0o755)
-    run = workbench("-w", "kafka", "--bin", str(node), "--node-count", "1", "--concurrency",
+    run = sim("-w", "kafka", "--bin", str(node), "--node-count", "1", "--concurrency",
                     "2n", "--time-limit", "3", "--rate", "200", "--seed", "2")
     assert run.code == 1, run.stdout + run.stderr
     bad = run.results["workload"]["bad-error-types"]

@@ -42,8 +42,8 @@ DIRTY_NODE = textwrap.dedent('''\
 
 
 @pytest.mark.slow
-def test_txn_node_is_read_committed_under_partitions(workbench) -> None:
-    run = workbench("-w", "txn-rw-register", "--bin", str(ROOT / "txn.py"),
+def test_txn_node_is_read_committed_under_partitions(sim) -> None:
+    run = sim("-w", "txn-rw-register", "--bin", str(ROOT / "txn.py"),
                     "--time-limit", "5", "--seed", "11", *FLAGS_6C)
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-3000:]
     results = run.results
@@ -55,11 +55,11 @@ def test_txn_node_is_read_committed_under_partitions(workbench) -> None:
 
 
 @pytest.mark.slow
-def test_aborted_writes_are_caught(workbench, tmp_path: Path) -> None:
+def test_aborted_writes_are_caught(sim, tmp_path: Path) -> None:
     node = tmp_path / "dirty_txn.py"
     node.write_text(DIRTY_NODE)
     node.chmod(0o755)
-    run = workbench("-w", "txn-rw-register", "--bin", str(node), "--time-limit", "3",
+    run = sim("-w", "txn-rw-register", "--bin", str(node), "--time-limit", "3",
                     "--node-count", "1", "--concurrency", "2n", "--rate", "500", "--seed", "5",
                     "--consistency-models", "read-committed")
     assert run.code == 1, run.stdout[-3000:]

@@ -72,6 +72,8 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def text(value: Any, limit: int = 200) -> str:
     """`value` printed as EDN (any shape; unknown types fall back to repr), at most `limit`
     characters, with characters XML cannot hold replaced."""
+    if isinstance(value, list) and len(value) > limit:
+        value = value[:limit]  # the rest would be cut anyway
     try:
         s = edn.dumps(value)
     except (TypeError, ValueError, RecursionError):

@@ -31,7 +31,7 @@ import random
 from ..checkers.set_full import check_set_full
 from ..client import Client, MalformedReply, Reply, is_any, list_of, with_errors
 from ..errors import NodeError
-from ..generator import EachThreadOnce, Stream
+from ..generator import EachThread, Stream, each_thread_once
 from . import Workload
 
 TOPOLOGY_OK = Reply("topology_ok", {}, "acknowledges the topology")
@@ -146,8 +146,8 @@ def main_ops(rng: random.Random):
     return make
 
 
-def final_generator() -> EachThreadOnce:
-    return EachThreadOnce(lambda: {"f": "read", "value": None, "final?": True})
+def final_generator() -> EachThread:
+    return each_thread_once(lambda: {"f": "read", "value": None, "final?": True})
 
 
 def check(opts: object, history: list[dict]) -> dict:

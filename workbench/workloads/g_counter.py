@@ -24,7 +24,7 @@ import random
 from typing import Any
 
 from ..client import Client, MalformedReply, Reply, RPCError, RPCTimeout, indeterminate, is_int
-from ..generator import EachThreadOnce, Stream
+from ..generator import Stream, each_thread_once
 from ..history import edn_op, is_client_op
 from . import Workload
 
@@ -109,4 +109,4 @@ def workload(opts: Any, rng: random.Random) -> Workload:
         raise ValueError(f"g_counter serves g-counter and pn-counter, not {name!r}")
     make = g_op if name == "g-counter" else pn_op
     return Workload(name=name, client=CounterClient, generator=Stream(make, rng), check=check,
-                    final_generator=EachThreadOnce(final_read))
+                    final_generator=each_thread_once(final_read))

@@ -25,6 +25,7 @@ import math
 import random
 from typing import Any
 
+from .. import generator as gen
 from ..checkers.kafka_log import check
 from ..client import Client, Reply, is_int, is_str, list_of, map_of, with_errors
 from ..edn import Keyword
@@ -158,13 +159,16 @@ class WrTxns:
             return "w", k, c
 
 
-class KafkaGenerator:
+class KafkaGenerator(gen.Stream):
     """The main phase: sends and polls, occasional assigns (some widened to keys with unseen
-    sends), and a crash stream staggered at 30 s / concurrency."""
+    sends), and a crash stream staggered at 30 s / concurrency. Every op draws the same
+    number of values from the workload stream, and crash times come from a stream of their
+    own, so the sends and polls are the same for a seed whatever the timing."""
 
     def __init__(self, opts: Any, rng: random.Random) -> None:
-        self.rng = rng
+        super().__init__(lambda r: {}, rng)
         self.txns = WrTxns(rng, opts.key_count or 10, opts.max_writes_per_key)
+        self.crash_rng = random.Random(rng.getrandbits(64))
         self.crash_dt = CRASH_INTERVAL / opts.concurrency
         self.next_crash: float | None = None
         self.pending: tuple[dict, int] | None = None
@@ -172,11 +176,15 @@ class KafkaGenerator:
         self.polled: dict[int, int] = {}
         self.max_offsets: dict[int, int] = {}  # read by the final phase
 
-    def op(self, thread: int, now: float) -> dict | None:
+    def next_op(self, ctx: gen.Context) -> dict:
+        return self.at(ctx.time)
+
+    def at(self, now: float) -> dict:
+        """The next op when asked at run time `now`."""
         if self.next_crash is None:
             self.next_crash = now
         if now >= self.next_crash:
-            self.next_crash += self.rng.uniform(0, 2 * self.crash_dt)
+            self.next_crash += self.crash_rng.uniform(0, 2 * self.crash_dt)
             return {"f": "crash", "value": None}
         if self.pending is None:
             f, k, v = self.txns.next()
@@ -188,14 +196,16 @@ class KafkaGenerator:
             self.pending = None
             return op
         assign: dict = {"f": "assign", "value": [str(k)]}
-        if self.sent and self.rng.random() < UNSEEN_P:
+        widen = self.rng.random() < UNSEEN_P
+        if self.sent and widen:
             keys = list(dict.fromkeys([*self.sent, k]))
             assign["value"] = [str(x) for x in keys]
             assign["unseen"] = {x: {"polled": self.polled.get(x, -1), "sent": self.sent[x]}
                                 for x in sorted(self.sent)}
         return assign
 
-    def update(self, completion: dict) -> None:
+    def update(self, ctx: gen.Context | None, thread: gen.Thread | None,
+               completion: dict) -> None:
         if completion["type"] != "ok":
             return
         offsets = max_offsets(completion)
@@ -213,58 +223,67 @@ class KafkaGenerator:
                 self.polled.pop(k, None)
 
 
-class _FinalThread:
-    def __init__(self, targets: dict[int, int]) -> None:
-        self.targets = targets
-        self.step = 0
-        self.next_due: float | None = None
+class FinalPolls(gen.EachThread):
+    """Per thread: crash, assign every known key from the beginning, then poll (each poll a
+    uniform [0, 0.4) s after the previous one was due) until this thread's polls reached
+    every key's highest offset known when the phase began; nothing after 10 s."""
 
-
-class FinalPolls:
-    """Per thread: crash, assign every known key from the beginning, then poll (staggered
-    0.2 s) until this thread's polls reached every key's highest known offset; 10 s cap."""
-
-    def __init__(self, main: KafkaGenerator, concurrency: int, rng: random.Random) -> None:
+    def __init__(self, main: KafkaGenerator, rng: random.Random) -> None:
+        super().__init__(lambda thread: _FinalThread(self))
         self.main = main
-        self.concurrency = concurrency
         self.rng = rng
         self.start: float | None = None
         self.snapshot: dict[int, int] = {}
-        self.threads: dict[int, _FinalThread] = {}
 
-    def op(self, thread: int, now: float) -> dict | None:
+    def begin(self, now: float) -> None:
         if self.start is None:
             self.start = now
             self.snapshot = dict(sorted(self.main.max_offsets.items()))
-        st = self.threads.get(thread)
-        if st is None:
-            st = self.threads[thread] = _FinalThread(dict(self.snapshot))
-        if not st.targets or now >= self.start + FINAL_LIMIT:
-            return None
-        st.step += 1
-        if st.step == 1:
-            return {"f": "crash", "value": None}
-        if st.step == 2:
-            return {"f": "assign", "value": [str(k) for k in self.snapshot],
-                    "seek-to-beginning?": True}
-        at = now if st.next_due is None else max(now, st.next_due)
-        st.next_due = at + self.rng.uniform(0, 2 * FINAL_POLL_DT)
-        if at >= self.start + FINAL_LIMIT:
-            return None
-        return {"f": "poll", "value": [[POLL]], "poll-ms": 1000, "_at": at}
 
-    def update(self, completion: dict) -> None:
-        if completion["type"] != "ok" or completion["f"] != "poll":
-            return
-        st = self.threads.get(completion["process"] % self.concurrency)
-        if st is None:
+
+class _FinalThread(gen.Base):
+    def __init__(self, polls: FinalPolls) -> None:
+        self.polls = polls
+        self.targets: dict[int, int] | None = None
+        self.step = 0
+        self.next_due: float | None = None
+
+    def op(self, ctx: gen.Context) -> gen.Answer:
+        polls = self.polls
+        polls.begin(ctx.time)
+        assert polls.start is not None
+        if self.targets is None:
+            self.targets = dict(polls.snapshot)
+        if not self.targets or ctx.time >= polls.start + FINAL_LIMIT:
+            return None
+        if not ctx.free:
+            return gen.PENDING
+        thread = ctx.free[0]
+        if self.step == 0:
+            return gen.Emit(ctx.time, thread, {"f": "crash", "value": None})
+        if self.step == 1:
+            return gen.Emit(ctx.time, thread, {"f": "assign",
+                                               "value": [str(k) for k in polls.snapshot],
+                                               "seek-to-beginning?": True})
+        due = ctx.time if self.next_due is None else max(ctx.time, self.next_due)
+        if due >= polls.start + FINAL_LIMIT:
+            return None
+        return gen.Emit(due, thread, {"f": "poll", "value": [[POLL]], "poll-ms": 1000})
+
+    def emitted(self, ctx: gen.Context, emit: gen.Emit) -> None:
+        if self.step >= 2:
+            self.next_due = emit.time + self.polls.rng.uniform(0, 2 * FINAL_POLL_DT)
+        self.step += 1
+
+    def update(self, ctx: gen.Context, thread: gen.Thread, completion: dict) -> None:
+        if completion["type"] != "ok" or completion["f"] != "poll" or not self.targets:
             return
         for k, o in max_offsets(completion).items():
-            if st.targets.get(k, -1) <= o:
-                st.targets.pop(k, None)
+            if self.targets.get(k, -1) <= o:
+                self.targets.pop(k, None)
 
 
 def workload(opts: Any, rng: random.Random) -> Workload:
     main = KafkaGenerator(opts, rng)
     return Workload(name="kafka", client=KafkaClient, generator=main, check=check,
-                    final_generator=FinalPolls(main, opts.concurrency, rng))
+                    final_generator=FinalPolls(main, rng))

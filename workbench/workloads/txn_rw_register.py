@@ -21,6 +21,7 @@ import random
 from typing import Any
 
 from .. import elle
+from .. import generator as gen
 from ..client import Client, Reply, with_errors
 from ..edn import Keyword
 from . import Workload
@@ -56,14 +57,14 @@ class TxnClient:
         return await with_errors(op, IDEMPOTENT, call())
 
 
-class TxnGenerator:
+class TxnGenerator(gen.Stream):
     """Elle's wr-txns: a window of active keys chosen exponentially (hot newest positions),
     reads and writes half and half, unique write values per key, keys retired after
     --max-writes-per-key writes and replaced by a fresh key."""
 
     def __init__(self, rng: random.Random, key_count: int = 10, max_txn_length: int = 4,
                  max_writes_per_key: int = 16) -> None:
-        self.rng = rng
+        super().__init__(lambda r: {}, rng)
         self.active = list(range(key_count))
         self.next_value: dict[int, int] = {}
         self.max_len = max_txn_length
@@ -93,11 +94,8 @@ class TxnGenerator:
             mops.append([W, k, v])
         return mops
 
-    def op(self, thread: int, now: float) -> dict | None:
+    def next_op(self, ctx: gen.Context) -> dict:
         return {"f": "txn", "value": self.txn()}
-
-    def update(self, completion: dict) -> None:
-        pass
 
 
 def check(opts: Any, history: list[dict], budget: float = 1.0) -> dict:

@@ -1,0 +1,128 @@
+"""Time, real or virtual: the only place the run reads the time or waits for it.
+
+A run has one asyncio event loop and one `Clock` on it. In real mode the loop is asyncio's
+own and its time is the monotonic clock. In simulation (`--sim`) the loop is a
+`VirtualLoop`: its `time()` is a number the loop owns, and whenever nothing is ready to run
+it jumps straight to the next timer instead of sleeping, so a 20 s test takes as long as
+its work does (the idea of Trio's autojump clock and of the `looptime` package).
+
+`wall()` is the one exception: it reads the real clock, and exists only to measure what the
+workbench itself costs (analysis and report times), never anything a test observes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import time
+from typing import Any, Mapping
+
+
+def wall() -> float:
+    """Seconds on the real (monotonic) clock, for measuring the workbench's own cost."""
+    return time.perf_counter()
+
+
+class SimulationStalled(RuntimeError):
+    """Raised when a simulated run has nothing to run and no timer to wait for."""
+
+
+class _NoIO(selectors.BaseSelector):
+    """A selector for a loop that does no I/O: registrations are kept (asyncio registers
+    its self-pipe) but never polled; select() moves virtual time to the next timer."""
+
+    def __init__(self, loop: VirtualLoop) -> None:
+        self._loop = loop
+        self._keys: dict[Any, selectors.SelectorKey] = {}
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
+        key = selectors.SelectorKey(fileobj, fd, events, data)
+        self._keys[fd] = key
+        return key
+
+    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
+        fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
+        return self._keys.pop(fd)
+
+    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        self.unregister(fileobj)
+        return self.register(fileobj, events, data)
+
+    def select(self, timeout: float | None = None) -> list:
+        if timeout is None:
+            raise SimulationStalled("the simulation has nothing left to run and no timer to "
+                                    "wait for")
+        if timeout > 0:
+            self._loop.advance(timeout)
+        return []
+
+    def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
+        return dict(self._keys)
+
+    def close(self) -> None:
+        self._keys.clear()
+
+
+class VirtualLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop on virtual time: it never sleeps, it jumps to the next timer.
+
+    Ready callbacks run first-in first-out and timers in deadline order, so the same
+    program gives the same interleaving every time. No real I/O may be done on it."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        super().__init__(_NoIO(self))
+
+    def time(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move virtual time forward (the selector does this when the loop would block)."""
+        if seconds > 0:
+            self._now += seconds
+
+
+class Clock:
+    """Seconds since the run started, and waiting, on the run's event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.t0 = loop.time()
+        self.virtual = isinstance(loop, VirtualLoop)
+
+    def now(self) -> float:
+        """Seconds since the run started."""
+        return self.loop.time() - self.t0
+
+    def now_ns(self) -> int:
+        """Nanoseconds since the run started (history and journal times)."""
+        return int((self.loop.time() - self.t0) * 1e9)
+
+    def at(self, t: float) -> float:
+        """The loop time of run time `t` (for loop.call_at)."""
+        return self.t0 + t
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            await asyncio.sleep(seconds)
+
+    async def sleep_until(self, t: float) -> None:
+        """Wait until run time `t` (seconds since the start)."""
+        await self.sleep(t - self.now())
+
+
+def run_virtual(main: Any) -> Any:
+    """Run coroutine `main` to completion on a fresh VirtualLoop (tests, harnesses)."""
+    loop = VirtualLoop()
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        finally:
+            loop.close()
