@@ -115,14 +115,17 @@ class Client:
         msg_id = self._next_msg_id
         future = asyncio.get_running_loop().create_future()
         self._waiting = (msg_id, future)
+        timeouts = self.network.clock.timeouts(timeout)
+        timer = timeouts.add(lambda: _expire(future))
         try:
             self.network.send(self.id, self.node, dict(body, msg_id=msg_id))
-            got = await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
-            raise RPCTimeout(f"no reply from {self.node} to {body.get('type')} within "
-                             f"{timeout * 1000:.0f} ms") from None
+            got = await future
         finally:
+            timeouts.cancel(timer)
             self._waiting = None
+        if got is None:
+            raise RPCTimeout(f"no reply from {self.node} to {body.get('type')} within "
+                             f"{timeout * 1000:.0f} ms")
         if got.get("type") == "error":
             code = got.get("code")
             if not is_int(code):
@@ -134,6 +137,11 @@ class Client:
 
     def close(self) -> None:
         self.network.unregister(self.id)
+
+
+def _expire(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 # ---- outcomes -------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ workbench itself costs (analysis and report times), never anything a test observ
 from __future__ import annotations
 
 import asyncio
+import collections
 import selectors
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 def wall() -> float:
@@ -83,6 +84,39 @@ class VirtualLoop(asyncio.SelectorEventLoop):
             self._now += seconds
 
 
+class Timeouts:
+    """Many timeouts of one fixed length on one loop timer: deadlines come in the order they
+    were set, so a queue replaces a timer heap entry (and its cancellation) per timeout."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        self.loop = loop
+        self.seconds = seconds
+        self._queue: collections.deque[list] = collections.deque()  # [deadline, fn, live]
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, fn: Callable[[], None]) -> list:
+        """Call fn() `seconds` from now unless the returned entry is cancelled."""
+        entry = [self.loop.time() + self.seconds, fn, True]
+        self._queue.append(entry)
+        if self._timer is None:
+            self._timer = self.loop.call_at(entry[0], self._fire)
+        return entry
+
+    @staticmethod
+    def cancel(entry: list) -> None:
+        entry[2] = False
+
+    def _fire(self) -> None:
+        self._timer = None
+        queue, now = self._queue, self.loop.time()
+        while queue and (not queue[0][2] or queue[0][0] <= now):
+            deadline, fn, live = queue.popleft()
+            if live:
+                fn()
+        if queue:
+            self._timer = self.loop.call_at(queue[0][0], self._fire)
+
+
 class Clock:
     """Seconds since the run started, and waiting, on the run's event loop."""
 
@@ -90,6 +124,14 @@ class Clock:
         self.loop = loop
         self.t0 = loop.time()
         self.virtual = isinstance(loop, VirtualLoop)
+        self._timeouts: dict[float, Timeouts] = {}
+
+    def timeouts(self, seconds: float) -> Timeouts:
+        """The shared queue of `seconds`-long timeouts."""
+        queue = self._timeouts.get(seconds)
+        if queue is None:
+            queue = self._timeouts[seconds] = Timeouts(self.loop, seconds)
+        return queue
 
     def now(self) -> float:
         """Seconds since the run started."""

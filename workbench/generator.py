@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol, Sequence, Union
 
 log = logging.getLogger("jepsen.generator")
@@ -49,8 +49,8 @@ class Context:
     choose: Callable[[Sequence[Thread]], Thread]
 
     def restrict(self, accept: Callable[[Thread], bool]) -> Context:
-        return replace(self, threads=tuple(t for t in self.threads if accept(t)),
-                       free=tuple(t for t in self.free if accept(t)))
+        return Context(self.time, tuple([t for t in self.threads if accept(t)]),
+                       tuple([t for t in self.free if accept(t)]), self.choose)
 
     def idle(self) -> bool:
         """Whether every thread this context covers is free."""
@@ -220,7 +220,9 @@ class Stagger(Base):
             return answer
         if self.next_time is None:
             self.next_time = answer.time
-        return replace(answer, time=max(answer.time, self.next_time))
+        if answer.time >= self.next_time:
+            return answer
+        return Emit(self.next_time, answer.thread, answer.op)
 
     def emitted(self, ctx: Context, emit: Emit) -> None:
         self.gen.emitted(ctx, emit)
@@ -339,16 +341,24 @@ class OnThreads(Base):
     def __init__(self, accept: Callable[[Thread], bool], gen: Generator) -> None:
         self.accept = accept
         self.gen = gen
+        self._seen: tuple[Context | None, Context | None] = (None, None)
+
+    def _restrict(self, ctx: Context) -> Context:
+        seen, restricted = self._seen
+        if ctx is not seen or restricted is None:
+            restricted = ctx.restrict(self.accept)
+            self._seen = (ctx, restricted)
+        return restricted
 
     def op(self, ctx: Context) -> Answer:
-        return self.gen.op(ctx.restrict(self.accept))
+        return self.gen.op(self._restrict(ctx))
 
     def emitted(self, ctx: Context, emit: Emit) -> None:
-        self.gen.emitted(ctx.restrict(self.accept), emit)
+        self.gen.emitted(self._restrict(ctx), emit)
 
     def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
         if self.accept(thread):
-            self.gen.update(ctx.restrict(self.accept), thread, completion)
+            self.gen.update(self._restrict(ctx), thread, completion)
 
 
 def is_client(thread: Thread) -> bool:
@@ -380,8 +390,7 @@ class EachThread(Base):
         return gen
 
     def _alone(self, ctx: Context, thread: Thread) -> Context:
-        return replace(ctx, threads=(thread,),
-                       free=(thread,) if thread in ctx.free else ())
+        return Context(ctx.time, (thread,), (thread,) if thread in ctx.free else (), ctx.choose)
 
     def op(self, ctx: Context) -> Answer:
         answers = []

@@ -38,6 +38,7 @@ class Recorder:
         self.values: list[str] = []  # each op's value as EDN, written once for every file
         self.clock = clock
         self.listeners: list[Callable[[dict], None]] = []
+        self.log_op: Callable[[str], None] = log.info  # jepsen.log's line for each op
 
     def record(self, op: dict) -> dict:
         op["index"] = len(self.ops)
@@ -45,8 +46,7 @@ class Recorder:
         self.ops.append(op)
         value = edn.dumps(op.get("value"))
         self.values.append(value)
-        if log.isEnabledFor(logging.INFO):
-            log.info(hist.txt_line(op, value))
+        self.log_op(hist.txt_line(op, value))
         for listener in self.listeners:
             listener(op)
         return op
@@ -118,6 +118,8 @@ class Interpreter:
         self.phase = "setup"  # for the progress line: set by gen.Do steps of the run
         self._running: set[asyncio.Task] = set()
         self._wake: asyncio.Future | None = None
+        self._timer: asyncio.TimerHandle | None = None  # wakes the loop at _timer_at
+        self._timer_at: float | None = None
 
     def _choose(self, free: Sequence[gen.Thread]) -> gen.Thread:
         return free[0] if len(free) == 1 else free[self.rng.randrange(len(free))]
@@ -148,6 +150,8 @@ class Interpreter:
         finally:
             for task in self._running:
                 task.cancel()
+            if self._timer is not None:
+                self._timer.cancel()
 
     def _dispatch(self, generator: gen.Generator, ctx: gen.Context, emit: gen.Emit) -> None:
         thread = emit.thread
@@ -192,18 +196,24 @@ class Interpreter:
             fut.set_result(None)
 
     async def _wait(self, until: float | None) -> None:
-        """Until the next completion, or run time `until`."""
+        """Until the next completion, or run time `until` (the timer for an unchanged
+        `until` is kept across wake-ups)."""
         loop = asyncio.get_running_loop()
         fut = self._wake = loop.create_future()
-        handle = None
-        if until is not None:
-            handle = loop.call_at(self.clock.at(until), self._release)
+        if until != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = None if until is None else loop.call_at(self.clock.at(until),
+                                                                  self._ring)
+            self._timer_at = until
         try:
             await fut
         finally:
-            if handle is not None:
-                handle.cancel()
             self._wake = None
+
+    def _ring(self) -> None:
+        self._timer = self._timer_at = None
+        self._release()
 
     def close(self) -> None:
         for worker in self.workers.values():

@@ -13,7 +13,7 @@ class Message:
     src: str
     dest: str
     body: dict
-    _json: str | None = field(default=None, repr=False, compare=False)
+    _json: str | None = field(default=None, repr=False, compare=False)  # set once, shared
 
     def to_json(self) -> str:
         """The envelope as one JSON line (computed once: delivery and the journal share it)."""
@@ -37,6 +37,12 @@ _ENVELOPE_KEYS = {"src", "dest", "body", "id"}
 
 def parse_line(line: str) -> tuple[str, str, Any]:
     """(src, dest, body) of one stdout line, or BadLine saying what is wrong with it."""
+    msg = parse_message(line)
+    return msg["src"], msg["dest"], msg["body"]
+
+
+def parse_message(line: str) -> dict:
+    """The envelope of one stdout line (src, dest, body, maybe id), or BadLine."""
     try:
         msg = json.loads(line)
     except ValueError as err:
@@ -57,7 +63,14 @@ def parse_line(line: str) -> tuple[str, str, Any]:
         raise BadLine("malformed-message", "src and dest must be strings")
     if "id" in msg and (not isinstance(msg["id"], int) or isinstance(msg["id"], bool)):
         raise BadLine("malformed-message", "id must be an integer")
-    return msg["src"], msg["dest"], msg["body"]
+    return msg
+
+
+def with_id(msg_id: int, line: str) -> str:
+    """The JSON object `line` (which has no "id") with "id" added first: the envelope as
+    delivered, without encoding the body again."""
+    return f'{{"id":{msg_id},{line.lstrip()[1:]}'
+
 
 
 def value_key(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Callable
 
 from .clock import Clock
 from .journal import RECV, SEND, Journal
-from .message import Message, is_client
+from .message import Message, is_client, with_id
 
 DISTRIBUTIONS = ("constant", "uniform", "exponential")
 log = logging.getLogger("maelstrom.net")
@@ -54,17 +54,21 @@ class UnknownParticipant(Exception):
 
 
 class _Inbox:
-    __slots__ = ("id", "deliver", "heap", "wake", "task", "cost", "busy_until")
+    """One receiver's queue and its reader. The reader is either idle, or holding the
+    message it dequeued (`holding`) until that message's deadline (`timer`)."""
+
+    __slots__ = ("id", "deliver", "heap", "holding", "timer", "cost", "busy_until", "open")
 
     def __init__(self, participant: str, deliver: Callable[[Message], None],
                  cost: float) -> None:
         self.id = participant
         self.deliver = deliver
         self.heap: list[tuple[float, int, Message]] = []
-        self.wake = asyncio.Event()
-        self.task: asyncio.Task | None = None
+        self.holding: Message | None = None
+        self.timer: asyncio.Handle | None = None
         self.cost = cost
         self.busy_until = 0.0
+        self.open = True
 
 
 class Network:
@@ -94,16 +98,15 @@ class Network:
 
     def register(self, participant: str, deliver: Callable[[Message], None],
                  cost: float = 0.0) -> None:
-        inbox = _Inbox(participant, deliver, cost)
-        self._inboxes[participant] = inbox
-        inbox.task = self._loop.create_task(self._deliver_loop(inbox), name=f"net->{participant}")
+        self._inboxes[participant] = _Inbox(participant, deliver, cost)
 
     def unregister(self, participant: str) -> None:
         inbox = self._inboxes.pop(participant, None)
         if inbox is not None:
             self._departed.add(participant)
-            if inbox.task is not None:
-                inbox.task.cancel()
+            inbox.open = False
+            if inbox.timer is not None:
+                inbox.timer.cancel()
 
     def is_registered(self, participant: str) -> bool:
         return participant in self._inboxes
@@ -126,32 +129,37 @@ class Network:
     def now_ns(self) -> int:
         return self.clock.now_ns()
 
-    def send(self, src: str, dest: str, body: dict) -> Message:
-        """Journal and enqueue one message; UnknownParticipant if either end is unknown."""
+    def send(self, src: str, dest: str, body: dict, line: str | None = None) -> Message:
+        """Journal and enqueue one message; UnknownParticipant if either end is unknown.
+        `line`: the JSON text the sender wrote for it, if it has no "id" (then that text,
+        not a new encoding of the body, is what the receiver gets)."""
         if src not in self._inboxes:
             raise UnknownParticipant(src, "sender", src in self._departed)
         inbox = self._inboxes.get(dest)
         if inbox is None:
             raise UnknownParticipant(dest, "destination", dest in self._departed)
-        msg = Message(next(self._ids), src, dest, body)
+        msg_id = next(self._ids)
+        msg = Message(msg_id, src, dest, body, None if line is None else with_id(msg_id, line))
         now = self._loop.time()
         delay = 0.0 if is_client(src) or is_client(dest) else self.latency.draw(self.rng)
         self.journal.record(self.clock.now_ns(), SEND, msg)
         if self.log_send:
             log.info(":send %s", msg.to_json())
         heapq.heappush(inbox.heap, (now + delay, next(self._seq), msg))
-        if len(inbox.heap) == 1:
-            inbox.wake.set()
+        if inbox.holding is None:
+            self._dequeue(inbox)
         return msg
 
-    async def _deliver_loop(self, inbox: _Inbox) -> None:
-        loop = self._loop
+    # ---- each receiver's reader ----------------------------------------------------------
+    # As Maelstrom's net.clj: an idle reader takes the earliest-deadline message at once
+    # (it does not wait for the deadline first), drops it if the receiver is cut off from
+    # its sender at that moment, else holds it until its deadline and delivers it; then it
+    # takes the next. So delivery to one receiver is serial, partitions are judged when a
+    # message is dequeued, and a message cannot overtake one already being held.
+
+    def _dequeue(self, inbox: _Inbox) -> None:
         heap = inbox.heap
-        while True:
-            if not heap:
-                inbox.wake.clear()
-                await inbox.wake.wait()
-                continue
+        while heap:
             deadline, _, msg = heapq.heappop(heap)
             blocked = self.partitions.get(inbox.id)
             if blocked and msg.src in blocked:
@@ -159,10 +167,23 @@ class Network:
             if inbox.cost:
                 deadline = max(deadline, inbox.busy_until) + inbox.cost
                 inbox.busy_until = deadline
-            delay = deadline - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self.journal.record(self.clock.now_ns(), RECV, msg)
-            if self.log_recv:
-                log.info(":recv %s", msg.to_json())
+            inbox.holding = msg
+            if deadline <= self._loop.time():
+                inbox.timer = self._loop.call_soon(self._release, inbox)
+            else:
+                inbox.timer = self._loop.call_at(deadline, self._release, inbox)
+            return
+
+    def _release(self, inbox: _Inbox) -> None:
+        msg = inbox.holding
+        inbox.holding = inbox.timer = None
+        if not inbox.open or msg is None:
+            return
+        self.journal.record(self.clock.now_ns(), RECV, msg)
+        if self.log_recv:
+            log.info(":recv %s", msg.to_json())
+        try:
             inbox.deliver(msg)
+        finally:
+            if inbox.open and inbox.holding is None:
+                self._dequeue(inbox)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import NodeError
-from .message import BadLine, Message, parse_line
+from .message import BadLine, Message, parse_message
 from .network import Network, UnknownParticipant
 
 LINE_LIMIT = 64 * 1024 * 1024
@@ -53,18 +53,19 @@ class NodeHost:
                                  "message per line"))
             return False
         try:
-            src, dest, body = parse_line(line)
+            msg = parse_message(line)
         except BadLine as err:
             self.fail(self.error(f"wrote a line that is not a Maelstrom message "
                                  f"({err.reason}: {err.detail})", line,
                                  "stdout is for protocol messages only; log to stderr"))
             return False
+        src, dest = msg["src"], msg["dest"]
         if src != self.id:
             self.fail(self.error(f"sent a message with src {src!r}; it is {self.id!r}",
                                  line, "use the node_id from init as src"))
             return False
         try:
-            self.network.send(src, dest, body)
+            self.network.send(src, dest, msg["body"], None if "id" in msg else line)
         except UnknownParticipant as err:
             if self.stopping:
                 return False  # teardown: its peers are being killed and unregistered

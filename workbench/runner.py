@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable
+from typing import Any, Awaitable, Callable
 
 from . import edn, nemesis, services, sim, store
 from . import generator as gen
@@ -57,6 +57,7 @@ class Run:
         self.analysis_seconds = 0.0
         self.nodes: list[NodeHost] = []
         self.interp: Interpreter | None = None
+        self.op_log: Callable[[str], None] | None = None  # set by run_once: jepsen.log
         self._client_ids = itertools.count()
         self._failure: asyncio.Future | None = None
         self.progress = Progress.for_run(self)  # live line on a terminal unless --quiet
@@ -96,7 +97,8 @@ class Run:
         return NodeProcess(node_id, [opts.bin, *opts.args], self.network,
                            self.dir / "node-logs", self.fail, self.warn, opts.log_stderr)
 
-    async def execute(self) -> dict:
+    async def execute(self) -> None:
+        """Everything up to the history: nodes, init, setup, the generator, teardown."""
         opts = self.opts
         loop = asyncio.get_running_loop()
         self._failure = loop.create_future()
@@ -106,6 +108,8 @@ class Run:
                                self.seeds.stream("latency"), self.journal, self.clock)
         self.network.log_send, self.network.log_recv = opts.log_net_send, opts.log_net_recv
         self.recorder = Recorder(self.clock)
+        if self.op_log is not None:
+            self.recorder.log_op = self.op_log
         self.progress.start()
         self.workload: Workload = load(opts, self.seeds.stream("workload"))
         services.register_all(self.network, self.seeds.stream("services"))
@@ -135,11 +139,6 @@ class Run:
                 host.stopping = True
             await asyncio.gather(*(host.kill() for host in self.nodes))
             self.network.close()
-            self.progress.set_phase("analysis")
-        analysis_started = wall()
-        results = self.analyze()
-        self.analysis_seconds = wall() - analysis_started
-        return results
 
     def _interpreter(self) -> Interpreter:
         opts = self.opts
@@ -237,8 +236,45 @@ class Run:
         return results
 
 
-def _setup_logging(run_dir: Path, quiet: bool) -> logging.Handler:
-    handler = logging.FileHandler(run_dir / "jepsen.log")
+class _LogFile(logging.FileHandler):
+    """jepsen.log, flushed at most every half second of wall clock (and on warnings), not
+    after every one of the run's thousands of op lines."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._flushed = wall()
+        self._second = -1
+        self._stamp = ""
+
+    def write_op(self, line: str) -> None:
+        """One op line, as the logging module would format it, without its overhead."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now))
+        self.stream.write(f"{self._stamp},{int(now * 1000) % 1000:03d}\tINFO\t[MainThread] "
+                          f"jepsen.generator.interpreter: {line}\n")
+
+    def flush(self) -> None:
+        pass
+
+    def emit(self, record: logging.LogRecord) -> None:
+        super().emit(record)
+        if record.levelno >= logging.WARNING or wall() - self._flushed > 0.5:
+            self._flushed = wall()
+            super().flush()
+
+    def flush_now(self) -> None:
+        super().flush()
+
+    def close(self) -> None:
+        super().flush()
+        super().close()
+
+
+def _setup_logging(run_dir: Path, quiet: bool) -> _LogFile:
+    handler = _LogFile(run_dir / "jepsen.log")
     formatter = logging.Formatter("%(asctime)s\t%(levelname)s\t[%(threadName)s] %(name)s: "
                                   "%(message)s")
     formatter.converter = time.gmtime
@@ -256,18 +292,47 @@ def print_results(results: dict, out: Any = sys.stdout, max_lines: int = 120) ->
     print("\n".join(text), file=out)
 
 
-def _write_report(run: Run) -> None:
-    """Plots, timeline.html and messages.svg; a failure there only warns (on stderr)."""
-    run.progress.set_phase("plots")
+def _start_report(run: Run) -> int | None:
+    """Draw the plots, timeline.html and messages.svg, in a child process where the OS can
+    fork (they need only the history and the journal, and on two cores they then cost no
+    time next to the analysis); the child's pid, or None if they were drawn here."""
+    if hasattr(os, "fork"):
+        pid = os.fork()
+        if pid == 0:  # the child: draw, then leave without running anything of the parent's
+            status = 0
+            try:
+                _draw(run)
+            except BaseException:
+                status = 1
+            finally:
+                for h in logging.getLogger().handlers:
+                    if isinstance(h, _LogFile):
+                        h.flush_now()
+                os._exit(status)
+        return pid
+    _draw(run)
+    return None
+
+
+def _draw(run: Run) -> None:
+    from .report import write_artifacts
     try:
-        from .report import write_artifacts
-        notes = write_artifacts(run.dir, run.opts, run.recorder.ops, run.journal)
+        write_artifacts(run.dir, run.opts, run.recorder.ops, run.journal)
     except Exception as err:  # the report must never hide the test's result
-        notes = [f"could not write the report files: {type(err).__name__}: {err}"]
-        log.warning(notes[0])
-    run.progress.close()
-    for note in notes:
-        print(f"warning: {note}", file=sys.stderr)
+        (run.dir / "report-errors.txt").write_text(
+            f"could not write the report files: {type(err).__name__}: {err}\n")
+
+
+def _finish_report(run: Run, child: int | None) -> None:
+    """Wait for the report and pass on what it could not draw (as warnings on stderr)."""
+    if child is not None:
+        _, status = os.waitpid(child, 0)
+        if status != 0:
+            log.warning("the report process ended with status %s", status)
+    errors = run.dir / "report-errors.txt"
+    if errors.exists():
+        for note in errors.read_text().splitlines():
+            print(f"warning: {note}", file=sys.stderr)
 
 
 def replay_command(opts: Options, seed: int) -> str:
@@ -288,7 +353,7 @@ def replay_command(opts: Options, seed: int) -> str:
     return shlex.join(["python3", "-m", "workbench", "test", *kept, "--seed", str(seed), *tail])
 
 
-def _simulate(run: Run) -> dict:
+def _simulate(run: Run) -> None:
     """Run the test on a virtual-time loop with the simulation's hooks installed."""
     hooks = sim.Hooks()
     loop = VirtualLoop()
@@ -297,7 +362,7 @@ def _simulate(run: Run) -> dict:
     hooks.install()
     try:
         try:
-            return loop.run_until_complete(run.execute())
+            loop.run_until_complete(run.execute())
         except SimulationStalled as err:
             raise NodeError(f"The simulation stalled: {err}. Every node is waiting and no "
                             "timer is set.") from None
@@ -332,14 +397,25 @@ def run_once(opts: Options) -> tuple[int, Path]:
          "seed": seed, "name": opts.workload, "mode": "sim" if opts.sim else "real",
          "replay": replay}, indent=1, default=str))
     run = Run(opts, run_dir, seed)
+    run.op_log = handler.write_op
     started = wall()
     try:
-        results = _simulate(run) if opts.sim else asyncio.run(run.execute())
+        if opts.sim:
+            _simulate(run)
+        else:
+            asyncio.run(run.execute())
+        handler.flush_now()
+        run.progress.set_phase("analysis")
+        child = _start_report(run)
+        analysis_started = wall()
+        results = run.analyze()
+        run.analysis_seconds = wall() - analysis_started
         (run_dir / "results.edn").write_text(edn.pretty(results) + "\n")
-        report_started = wall()
-        _write_report(run)
-        log.info("Wall clock: analysis %.2f s, report %.2f s, the whole run %.2f s",
-                 run.analysis_seconds, wall() - report_started, wall() - started)
+        run.progress.set_phase("plots")
+        _finish_report(run, child)
+        log.info("Wall clock: the run %.2f s, analysis %.2f s, the whole test with the "
+                 "report %.2f s", analysis_started - started, run.analysis_seconds,
+                 wall() - started)
         store.mark_latest(root, run_dir)
     finally:
         run.progress.close()
