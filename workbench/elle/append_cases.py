@@ -20,6 +20,7 @@ of cases, dicts holding the ops that show the anomaly:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -166,7 +167,7 @@ def duplicate_cases(possible: list[Txn]) -> list[dict]:
 def incompatible_order_cases(sorted_vals: dict[Any, list[tuple]]) -> list[dict]:
     cases = []
     for k, values in sorted_vals.items():
-        for a, b in zip(values, values[1:]):
+        for a, b in itertools.pairwise(values):
             if b[:len(a)] != a:
                 cases.append({"key": k, "values": [list(a), list(b)]})
                 break
