@@ -24,33 +24,24 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from ..edn import Keyword, Symbol
-from .append_graph import (
-    HistoryError,
-    Txn,
-    append_index,
-    hashable,
-    sorted_values,
-)
+from ..edn import Symbol
+from .append_graph import HistoryError, Txn, append_index, mop_data, sorted_values
 
 ELLIPSIS = Symbol("...")  # Elle's marker for an unknown prefix or skipped txns
 
 
-def _mop(f: str, k: Any, v: Any) -> list:
-    return [Keyword(f), k, v]
-
-
 def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict]:
-    writer = {(hashable(k), hashable(v)): t for t in failed for f, k, v in t.mops
-              if f == "append"}
-    cases = []
+    writer = {(k, v): t for t in failed for f, k, v in t.mops if f == "append"}
+    cases: list[dict] = []
+    if not writer:
+        return cases
     for t in oks:
         for f, k, v in t.mops:
-            if f == "r" and isinstance(v, list):
+            if f == "r" and v:
                 for e in v:
-                    w = writer.get((hashable(k), hashable(e)))
+                    w = writer.get((k, e))
                     if w is not None:
-                        cases.append({"op": t.op, "mop": _mop(f, k, v), "writer": w.op,
+                        cases.append({"op": t.op, "mop": mop_data(f, k, v), "writer": w.op,
                                       "element": e})
     return cases
 
@@ -62,17 +53,18 @@ def g1b_cases(oks: list[Txn], completed: list[Txn]) -> list[dict]:
         final: dict = {}
         for f, k, v in t.mops:
             if f == "append":
-                hk = hashable(k)
-                if hk in final:
-                    intermediate[(hk, final[hk])] = t
-                final[hk] = hashable(v)
-    cases = []
+                if k in final:
+                    intermediate[(k, final[k])] = t
+                final[k] = v
+    cases: list[dict] = []
+    if not intermediate:
+        return cases
     for t in oks:
         for f, k, v in t.mops:
-            if f == "r" and isinstance(v, list) and v:
-                w = intermediate.get((hashable(k), hashable(v[-1])))
+            if f == "r" and v:
+                w = intermediate.get((k, v[-1]))
                 if w is not None and w.id != t.id:
-                    cases.append({"op": t.op, "mop": _mop(f, k, v), "writer": w.op,
+                    cases.append({"op": t.op, "mop": mop_data(f, k, v), "writer": w.op,
                                   "element": v[-1]})
     return cases
 
@@ -83,23 +75,22 @@ _MISSING = object()
 def _internal(t: Txn) -> dict | None:
     state: dict = {}
     for f, k, v in t.mops:
-        hk = hashable(k)
         if f == "append":
-            s = state.get(hk, _MISSING)
-            base = [ELLIPSIS] if s is _MISSING else list(s or [])
-            state[hk] = base + [v]
+            s = state.get(k, _MISSING)
+            base = (ELLIPSIS,) if s is _MISSING else (s or ())
+            state[k] = base + (v,)
             continue
-        s = state.get(hk)
+        s = state.get(k)
         if s is not None:
             if s and s[0] is ELLIPSIS:
-                got = list(v) if isinstance(v, list) else []
+                got = v or ()
                 i = len(got) + 1 - len(s)
                 bad = i < 0 or s[1:] != got[i:]
             else:
                 bad = s != v
             if bad:
-                return {"op": t.op, "mop": _mop(f, k, v), "expected": s}
-        state[hk] = v
+                return {"op": t.op, "mop": mop_data(f, k, v), "expected": list(s)}
+        state[k] = v
     return None
 
 
@@ -108,17 +99,12 @@ def internal_cases(oks: list[Txn]) -> list[dict]:
 
 
 def _future_read(t: Txn) -> dict | None:
-    reads: dict[Any, dict] = {}
-    for f, k, v in t.mops:
-        hk = hashable(k)
+    mops = t.mops
+    for j, (f, k, v) in enumerate(mops):
         if f == "append":
-            mop = reads.get(hk, {}).get(hashable(v))
-            if mop is not None:
-                return {"op": t.op, "mop": mop, "element": v}
-        elif isinstance(v, list):
-            seen = reads.setdefault(hk, {})
-            for e in v:
-                seen.setdefault(hashable(e), _mop(f, k, v))
+            for f2, k2, v2 in mops[:j]:
+                if f2 == "r" and k2 == k and v2 and v in v2:
+                    return {"op": t.op, "mop": mop_data(f2, k2, v2), "element": v}
     return None
 
 
@@ -129,8 +115,7 @@ def future_read_cases(oks: list[Txn]) -> list[dict]:
 def dirty_update_cases(completed: list[Txn]) -> list[dict]:
     """Raises HistoryError when a read shows an element no txn appended (Elle asserts)."""
     index = append_index(sorted_values(completed, single_appends=False))
-    writer = {(hashable(k), hashable(v)): t for t in completed for f, k, v in t.mops
-              if f == "append"}
+    writer = {(k, v): t for t in completed for f, k, v in t.mops if f == "append"}
     cases = []
     for k, values in index.values.items():
         t1: Any = None  # None: the initial state, which counts as committed
@@ -155,12 +140,10 @@ def duplicate_cases(possible: list[Txn]) -> list[dict]:
     cases = []
     for t in possible:
         for f, k, v in t.mops:
-            if f == "r" and isinstance(v, list) and len(v) > 1:
-                counts = Counter(hashable(e) for e in v)
-                dups = {e: n for e, n in counts.items() if n > 1}
-                if dups:
-                    cases.append({"op": t.op, "mop": _mop(f, k, v),
-                                  "duplicates": dict(sorted(dups.items(), key=repr))})
+            if f == "r" and v and len(set(v)) < len(v):
+                dups = {e: n for e, n in Counter(v).items() if n > 1}
+                cases.append({"op": t.op, "mop": mop_data(f, k, v),
+                              "duplicates": dict(sorted(dups.items(), key=repr))})
     return cases
 
 
@@ -178,19 +161,15 @@ def lost_update_cases(oks: list[Txn]) -> list[dict]:
     """Elle's (txn.clj): per txn, the first read of each key and the first append to it that
     comes after a read; txns sharing (key, value read) that appended are a case."""
     groups: dict[tuple, list[Txn]] = {}
-    shown: dict[tuple, tuple] = {}
     for t in oks:
         reads: dict = {}
         wrote: set = set()
         for f, k, v in t.mops:
-            hk = hashable(k)
-            if f == "append" and hk not in wrote:
-                if hk in reads:
-                    key = (hk, hashable(reads[hk][1]))
-                    groups.setdefault(key, []).append(t)
-                    shown.setdefault(key, reads[hk])
-                    wrote.add(hk)
-            elif f == "r" and hk not in reads:
-                reads[hk] = (k, v)
-    return [{"key": shown[key][0], "value": shown[key][1], "txns": [t.op for t in ts]}
-            for key, ts in groups.items() if len(ts) > 1]
+            if f == "append" and k not in wrote:
+                if k in reads:
+                    groups.setdefault((k, reads[k]), []).append(t)
+                    wrote.add(k)
+            elif f == "r" and k not in reads:
+                reads[k] = v
+    return [{"key": k, "value": None if v is None else list(v), "txns": [t.op for t in ts]}
+            for (k, v), ts in groups.items() if len(ts) > 1]

@@ -88,16 +88,37 @@ def hashable(x: Any) -> Any:
     return x
 
 
+def _read_value(v: list) -> tuple:
+    t = tuple(v)
+    try:
+        hash(t)
+        return t
+    except TypeError:
+        return tuple(hashable(e) for e in v)
+
+
 def _mops(value: Any) -> list[tuple[str, Any, Any]] | None:
+    """Micro-ops with hashable keys and elements and reads as tuples (or None); None when
+    one is not [:r k list-or-nil] or [:append k v]."""
     if not isinstance(value, (list, tuple)):
         return None
     out = []
     for mop in value:
-        if not isinstance(mop, (list, tuple)) or len(mop) != 3 or str(mop[0]) not in (
-                "r", "append"):
+        if not isinstance(mop, (list, tuple)) or len(mop) != 3:
             return None
-        out.append((str(mop[0]), mop[1], mop[2]))
+        f, k, v = mop
+        if f == "append":
+            out.append(("append", hashable(k), hashable(v)))
+        elif f == "r" and (v is None or isinstance(v, list)):
+            out.append(("r", hashable(k), None if v is None else _read_value(v)))
+        else:
+            return None
     return out
+
+
+def mop_data(f: str, k: Any, v: Any) -> list:
+    """A micro-op as it appears in case data: [:r k [...]] or [:append k v]."""
+    return [Keyword(f), k, list(v) if f == "r" and v is not None else v]
 
 
 def parse(history: Iterable[dict]) -> list[Txn]:
@@ -118,7 +139,7 @@ def parse(history: Iterable[dict]) -> list[Txn]:
         if op["type"] == "invoke":
             for f, k, v in mops:
                 if f == "append":
-                    kv = (hashable(k), hashable(v))
+                    kv = (k, v)
                     if kv in appended:
                         raise HistoryError("duplicate-appends",
                                            f"value {v!r} appended to key {k!r} multiple times!",
@@ -147,14 +168,14 @@ def sorted_values(txns: list[Txn], single_appends: bool) -> dict[Any, list[tuple
     seen: dict[Any, dict[tuple, None]] = {}
     for t in txns:
         for f, k, v in t.mops:
-            if f == "r" and isinstance(v, list) and v:
-                seen.setdefault(hashable(k), {})[tuple(hashable(e) for e in v)] = None
+            if f == "r" and v:
+                seen.setdefault(k, {})[v] = None
     if single_appends:
         count: dict[Any, list] = {}
         for t in txns:
             for f, k, v in t.mops:
                 if f == "append":
-                    count.setdefault(hashable(k), []).append(hashable(v))
+                    count.setdefault(k, []).append(v)
         for k, vs in count.items():
             if len(vs) == 1:
                 seen[k] = {(vs[0],): None}
@@ -188,53 +209,83 @@ def previously_appended(index: AppendIndex, k: Any, v: Any) -> Any:
 # ---- the dependency graph -------------------------------------------------------------------
 
 
+class AppendDependencies(Dependencies):
+    """The graph plus what explains its edges: like Elle's explainers, the reason for an edge
+    is worked out again from the indices only when a cycle is reported."""
+
+    def __init__(self, graph: Digraph, txns: dict[int, Txn], index: AppendIndex,
+                 writer: dict[tuple, Txn], readers: dict[tuple, list[Txn]]) -> None:
+        super().__init__(graph, {}, txns)
+        self.index, self.writer, self.readers = index, writer, readers
+
+    def explain(self, a: int, b: int, tag: int) -> dict:
+        ta, tb = self.txns[a], self.txns[b]
+        if tag == PROCESS:
+            return {"type": Keyword("process"), "process": ta.op["process"]}
+        if tag == REALTIME:
+            return {"type": Keyword("realtime"), "a'": ta.op, "b": tb.invoke}
+        for f, k, v in tb.mops:
+            if f == "r" and tag == WR and v and self.writer.get((k, v[-1])) is ta:
+                return {"type": Keyword("wr"), "key": k, "value": v[-1]}
+            if f != "append" or tag == WR:
+                continue
+            prev = previously_appended(self.index, k, v)
+            if tag == WW and prev is not INIT and self.writer.get((k, prev)) is ta:
+                return {"type": Keyword("ww"), "key": k, "value": prev, "value'": v}
+            if tag == RW and any(r is ta for r in self.readers.get((k, prev), ())):
+                return {"type": Keyword("rw"), "key": k,
+                        "value": None if prev is INIT else prev, "value'": v}
+        raise KeyError(f"no {tag} edge from {a} to {b}")
+
+
 def dependencies(possible: list[Txn], index: AppendIndex, order: str | None,
-                 history: list[dict]) -> Dependencies:
+                 history: list[dict]) -> AppendDependencies:
     """ww, wr and rw edges between the :ok and :info txns `possible`, plus `order`
     ("process", "realtime" or None) between :ok ones. Vertices exist only where edges do
     (as in Elle, so no edge at all is an empty transaction graph)."""
     g = Digraph()
-    why: dict[tuple[int, int], dict[int, dict]] = {}
+    out = g.out
 
-    def edge(a: Txn, b: Txn, tag: int, data: dict) -> None:
-        if a is b:
-            return
-        g.add_edge(a.id, b.id, tag)
-        why.setdefault((a.id, b.id), {}).setdefault(tag, data)
+    def link(a: int, b: int, tag: int) -> None:
+        succ = out.get(a)
+        if succ is None:
+            succ = out[a] = {}
+        if b not in out:
+            out[b] = {}
+        succ[b] = succ.get(b, 0) | tag
 
     writer: dict[tuple, Txn] = {}
     readers: dict[tuple, list[Txn]] = {}
     for t in possible:
         for f, k, v in t.mops:
-            hk = hashable(k)
             if f == "append":
-                writer[(hk, hashable(v))] = t
-            elif isinstance(v, list) or t.type == "ok":  # an :info read of nil saw nothing
-                last = hashable(v[-1]) if isinstance(v, list) and v else INIT
-                readers.setdefault((hk, last), []).append(t)
+                writer[(k, v)] = t
+            elif v is not None or t.type == "ok":  # an :info read of nil saw nothing
+                readers.setdefault((k, v[-1] if v else INIT), []).append(t)
     for t in possible:
+        b = t.id
         for f, k, v in t.mops:
-            hk = hashable(k)
             if f == "append":
-                hv = hashable(v)
-                prev = previously_appended(index, hk, hv)
-                shown = None if prev is INIT else prev
+                prev = previously_appended(index, k, v)
                 if prev is not INIT:
-                    w = writer.get((hk, prev))
-                    if w is not None:
-                        edge(w, t, WW, {"type": Keyword("ww"), "key": k, "value": prev,
-                                        "value'": v})
-                for r in readers.get((hk, prev), ()):
-                    edge(r, t, RW, {"type": Keyword("rw"), "key": k, "value": shown,
-                                    "value'": v})
-            elif isinstance(v, list) and v:
-                w = writer.get((hk, hashable(v[-1])))
-                if w is not None:
-                    edge(w, t, WR, {"type": Keyword("wr"), "key": k, "value": v[-1]})
+                    w = writer.get((k, prev))
+                    if w is not None and w is not t:
+                        link(w.id, b, WW)
+                for r in readers.get((k, prev), ()):
+                    if r is not t:
+                        link(r.id, b, RW)
+            elif v:
+                w = writer.get((k, v[-1]))
+                if w is not None and w is not t:
+                    link(w.id, b, WR)
     by_id = {t.id: t for t in possible}
     oks = [t for t in possible if t.type == "ok"]
+
+    def edge(a: Txn, b: Txn, tag: int, data: dict) -> None:
+        link(a.id, b.id, tag)
+
     if order == "process":
         _process_edges(oks, edge)
     elif order == "realtime":
         _realtime_edges(oks, history, by_id, edge)
-    return Dependencies(g, why, by_id)
+    return AppendDependencies(g, by_id, index, writer, readers)
