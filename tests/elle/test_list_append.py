@@ -153,3 +153,11 @@ def test_anomaly_files(tmp_path: Path) -> None:
     text = (tmp_path / "elle" / "G2-item.txt").read_text()
     assert "a contradiction!" in text and "T1" in text
     assert list_append.write_anomaly_files(tmp_path / "none", {"valid?": True}) == []
+
+
+def test_realtime_edges_reach_info_txns() -> None:
+    """Elle links a completed :ok txn to every later invocation, :info ones included: here
+    T1 read an element that T2, invoked only after T1 completed, appended."""
+    h = H("ay1", "rx1ry1", ("ax1", "info"), sequential=True)
+    found = list_append.check(h)
+    assert "G1c-realtime" in types(found), found

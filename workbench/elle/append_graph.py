@@ -38,7 +38,6 @@ from .rw_register import (
     AnalysisError,
     Dependencies,
     _process_edges,
-    _realtime_edges,
 )
 
 __all__ = ["WW", "WR", "RW", "PROCESS", "REALTIME", "INIT", "HistoryError", "Txn", "parse",
@@ -287,5 +286,26 @@ def dependencies(possible: list[Txn], index: AppendIndex, order: str | None,
     if order == "process":
         _process_edges(oks, edge)
     elif order == "realtime":
-        _realtime_edges(oks, history, by_id, edge)
+        _realtime_edges(possible, history, link)
     return AppendDependencies(g, by_id, index, writer, readers)
+
+
+def _realtime_edges(possible: list[Txn], history: list[dict], link: Any) -> None:
+    """A -> B when :ok A completed before B (:ok or :info) was invoked, as Elle's
+    realtime-graph: only a transitive reduction (each invocation links the completions not
+    yet implied by a later one), so about n x concurrency edges."""
+    by_invoke = {t.invoke["index"]: t for t in possible}
+    ok_ids = {t.id for t in possible if t.type == "ok"}
+    frontier: set[int] = set()
+    preds: dict[int, list[int]] = {}
+    for op in history:
+        i = op.get("index")
+        if op["type"] == "invoke":
+            t = by_invoke.get(i)
+            if t is not None:
+                preds[t.id] = list(frontier)
+                for a in preds[t.id]:
+                    link(a, t.id, REALTIME)
+        elif op["type"] == "ok" and i in ok_ids:
+            frontier.difference_update(preds.get(i, ()))
+            frontier.add(i)
