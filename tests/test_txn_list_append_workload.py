@@ -81,3 +81,19 @@ def test_check_is_elle_without_a_wrapper() -> None:
            "value": [[tla.APPEND, 1, 1]]}
     ok = dict(inv, index=1, time=1, type="ok")
     assert tla.check(opts, [inv, ok])["valid?"] == UNKNOWN  # empty transaction graph
+
+
+def test_write_files_puts_one_file_per_anomaly_type_under_elle(tmp_path) -> None:
+    ops = []
+    for p, value in enumerate([[[tla.APPEND, "x", 1], [tla.R, "y", []]],
+                               [[tla.APPEND, "y", 1], [tla.R, "x", []]]]):
+        ops.append({"index": len(ops), "time": len(ops), "type": "invoke", "process": p,
+                    "f": "txn", "value": [[f, k, None if f == "r" else v] for f, k, v in value]})
+    for p, value in enumerate([[[tla.APPEND, "x", 1], [tla.R, "y", []]],
+                               [[tla.APPEND, "y", 1], [tla.R, "x", []]]]):
+        ops.append({"index": len(ops), "time": len(ops), "type": "ok", "process": p,
+                    "f": "txn", "value": value})
+    result = tla.check(SimpleNamespace(consistency_models=["serializable"]), ops)
+    assert result["valid?"] is False
+    written = tla.write_files(tmp_path, result)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == ["elle/G2-item.txt"]
