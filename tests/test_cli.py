@@ -34,7 +34,7 @@ def test_node_count_concurrency_and_binary_args() -> None:
 @pytest.mark.parametrize("argv, fragment", [
     ([], "Expected a --bin"),
     (["--bin", "x", "-w", "nope"], "unknown workload"),
-    (["--bin", "x", "-w", "g-set"], "not built into the workbench yet"),
+    (["--bin", "x", "-w", "lin-kv"], "not built into the workbench yet"),
     (["--bin", "x", "--rate", "fast"], "--rate must be a number"),
     (["--bin", "x", "--node-count", "0"], "--node-count must be positive"),
     (["--bin", "x", "--concurrency", "n2"], "--concurrency"),

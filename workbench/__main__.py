@@ -1,4 +1,5 @@
-"""Entry point: `python3 -m workbench test [Maelstrom flags] [-- args for the binary]`."""
+"""Entry point: `python3 -m workbench test [Maelstrom flags] [-- args for the binary]`, or
+`python3 -m workbench serve [--port 8080] [--store DIR] [--host 127.0.0.1]` (see serve.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from .errors import EXIT_USAGE, WorkbenchError
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: python3 -m workbench test --bin BIN -w WORKLOAD [flags] [-- args]\n"
-              "       python3 -m workbench test --help   (all flags)")
+              "       python3 -m workbench test --help   (all flags)\n"
+              "       python3 -m workbench serve [--port 8080] [--store DIR] [--host ADDR]")
         return 0 if argv else EXIT_USAGE
+    if argv[0] == "serve":
+        from . import serve
+        return serve.main(argv[1:])
     if argv[0] != "test":
-        print(f"unknown command {argv[0]!r}; the only command is `test`", file=sys.stderr)
+        print(f"unknown command {argv[0]!r}; the commands are `test` and `serve`",
+              file=sys.stderr)
         return EXIT_USAGE
     from . import cli, runner
     try:

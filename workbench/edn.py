@@ -84,6 +84,8 @@ def dumps(value: Any) -> str:
         return "false"
     if isinstance(value, Keyword):
         return ":" + value
+    if isinstance(value, Symbol):
+        return str(value)
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, int):

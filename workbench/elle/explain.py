@@ -5,7 +5,7 @@ ends on the edge that closes the loop.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .. import edn
 
@@ -48,7 +48,9 @@ def step_text(step: dict, a: str, b: str) -> str:
     return f"{a} < {b} ({kind})."
 
 
-def cycle_text(case: dict) -> str:
+def cycle_text(case: dict,
+               render_step: Callable[[dict, str, str], str] | None = None) -> str:
+    """A cycle in words; `render_step` renders one edge (default `step_text`, rw-register's)."""
     ops = case["cycle"][:-1]
     names = [f"T{i + 1}" for i in range(len(ops))]
     lines = [f"{case['type']}: a cycle of {len(ops)} transactions that no serial order can "
@@ -58,7 +60,7 @@ def cycle_text(case: dict) -> str:
     steps = case["steps"]
     for i, step in enumerate(steps):
         a, b = names[i], names[(i + 1) % len(names)]
-        text = step_text(step, a, b)
+        text = (render_step or step_text)(step, a, b)
         if i == len(steps) - 1:
             text = "However, " + text[:-1] + ": a contradiction!"
         lines.append("  - " + text)

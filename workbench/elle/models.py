@@ -152,3 +152,21 @@ def boundary(found: Iterable[str]) -> tuple[list[str], list[str]]:
     violated = {m for m in MODELS if prohibited([m]) & found}
     weakest = {m for m in violated if not (weaker(m) - {m}) & violated}
     return sorted(weakest), sorted(violated - weakest)
+
+
+def cycle_families(banned: frozenset[str]) -> set[str]:
+    """Which cycle searches (`workbench.elle.cycles.FAMILIES` names) the prohibited anomalies
+    `banned` call for; the -process/-realtime variants follow from `needs_order`."""
+    fams = set()
+    if banned & {"G0", "G0" + _P, "G0" + _R, "PL-1-cycle-exists"}:
+        fams.add("G0")
+    if any(a == "G1" or a.startswith(("G1c", "G1-")) or a == "PL-2-cycle-exists"
+           for a in banned):
+        fams.add("G1c")
+    for fam in ("G-single", "G-nonadjacent"):
+        if any(a.startswith(fam) for a in banned):
+            fams.add(fam)
+    if any(a.startswith("G2") or a in ("PL-3-cycle-exists", "PL-SS-cycle-exists")
+           for a in banned):
+        fams.add("G2-item")
+    return fams

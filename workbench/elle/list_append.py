@@ -1,0 +1,142 @@
+"""Elle's list-append checker (jepsen-io/elle src/elle/list_append.clj `check`, Elle 0.2.2,
+the version Maelstrom's Jepsen 0.3.7 uses), for txn-list-append histories.
+
+    from workbench.elle import list_append
+    result = list_append.check(history, ["serializable"])
+    list_append.write_anomaly_files(run_dir / "elle", result)
+
+Layering: `append_graph` (txns, version orders from reads, ww/wr/rw edges) and
+`append_cases` (anomalies without cycles) feed `check` here; `cycles` searches and names the
+cycles; `models` decides which anomalies the consistency models forbid; `append_text` renders
+cases as text and writes the files.
+
+The result is Elle's: {"valid?": True} when no reportable anomaly is found; otherwise
+"valid?" False when a prohibited anomaly is present, :unknown when only the undecidable
+kinds are (:empty-transaction-graph, :cycle-search-timeout), "anomaly-types", "anomalies"
+(each case a dict holding its ops, plus an "explanation" in words), and "not" / "also-not"
+(the weakest models the anomalies rule out, and the rest). A history Elle refuses to analyse
+(micro-ops other than r/append, duplicate appends, a read of an element nobody appended)
+gives {"valid?": :unknown, "error": {...}}, as Jepsen reports a checker that threw.
+
+Cycle search runs only when the graph has a strongly connected component at all, so a clean
+history costs one pass of Tarjan's algorithm.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .. import history as hist
+from ..checkers.compose import UNKNOWN
+from ..edn import Keyword
+from . import append_cases as cases_
+from . import cycles
+from .append_graph import (
+    PROCESS,
+    REALTIME,
+    HistoryError,
+    append_index,
+    dependencies,
+    parse,
+    sorted_values,
+)
+from .append_text import case_text, write_anomaly_files
+from .graph import sccs
+from .models import (
+    UNKNOWN_TYPES,
+    boundary,
+    cycle_families,
+    needs_order,
+    prohibited,
+    validate_models,
+)
+
+__all__ = ["check", "write_anomaly_files", "find_anomalies"]
+
+
+def find_anomalies(history: list[dict], models: list[str],
+                   budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
+    """Every anomaly found, by type (cycles only of the families `models` prohibit).
+    Raises HistoryError when Elle would refuse the history."""
+    txns = parse(history)
+    oks = [t for t in txns if t.type == "ok"]
+    possible = [t for t in txns if t.type in ("ok", "info")]
+    failed = [t for t in txns if t.type == "fail"]
+    found: dict[str, Any] = {}
+
+    def add(kind: str, cases: list[dict]) -> None:
+        if cases:
+            found.setdefault(kind, []).extend(cases)
+
+    add("G1a", cases_.g1a_cases(oks, failed))
+    add("G1b", cases_.g1b_cases(oks, txns))
+    add("internal", cases_.internal_cases(oks))
+    add("future-read", cases_.future_read_cases(oks))
+    add("dirty-update", cases_.dirty_update_cases(txns))
+    add("duplicate-elements", cases_.duplicate_cases(possible))
+    values = sorted_values(possible, single_appends=True)
+    add("incompatible-order", cases_.incompatible_order_cases(values))
+    add("lost-update", cases_.lost_update_cases(oks))
+    order = needs_order(models)
+    deps = dependencies(possible, append_index(values), order, history)
+    if deps.graph.edge_count() == 0:
+        found["empty-transaction-graph"] = True
+    elif sccs(deps.graph):
+        order_bit = {"realtime": REALTIME, "process": PROCESS}.get(order or "", 0)
+        result = cycles.search(deps, cycle_families(prohibited(models)), order_bit, budget)
+        for kind, cases in result.anomalies.items():
+            add(kind, cases)
+        add("cycle-search-timeout", result.timeouts)
+    return found
+
+
+def _redundant_cycle_exists(kinds: set[str]) -> set[str]:
+    """`<model>-cycle-exists` kinds another reported anomaly already rules out (Elle's
+    remove-redundant-cycle-exists)."""
+    named = {k for k in kinds if not k.endswith("-cycle-exists")}
+    model = {"PL-3-cycle-exists": "serializable", "PL-SS-cycle-exists": "strict-serializable"}
+    return {k for k in kinds - named
+            if k in model and named & prohibited([model[k]])}
+
+
+def _edn(value: Any) -> Any:
+    """Case data as written: ops through history.edn_op, recursively."""
+    if isinstance(value, dict):
+        if "index" in value and "type" in value and "process" in value:
+            return hist.edn_op(value)
+        return {k: _edn(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_edn(v) for v in value]
+    return value
+
+
+def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
+          budget: float = cycles.DEFAULT_BUDGET, explained: bool = True) -> dict:
+    """Elle's list-append result for `history` (all ops; nemesis ops are skipped) under
+    `models` (default strict-serializable). Raises models.UnknownModel for a bad name."""
+    models = validate_models(models)
+    try:
+        found = find_anomalies(history, models, budget)
+    except HistoryError as err:
+        return {"valid?": UNKNOWN, "error": _edn(err.data)}
+    banned = prohibited(models)
+    reportable = {k: v for k, v in found.items() if k in banned | UNKNOWN_TYPES}
+    for k in _redundant_cycle_exists(set(reportable)):
+        del reportable[k]
+    if not reportable:
+        return {"valid?": True}
+    types = sorted(reportable)
+    anomalies: dict[str, Any] = {}
+    for kind in types:
+        cases = reportable[kind]
+        if explained and isinstance(cases, list):
+            cases = [dict(c, explanation=case_text(kind, c)) for c in cases]
+        anomalies[kind] = _edn(cases)
+    not_, also_not = boundary(found)
+    return {
+        "valid?": False if set(types) & banned else UNKNOWN,
+        "anomaly-types": [Keyword(t) for t in types],
+        "anomalies": anomalies,
+        "not": {Keyword(m) for m in not_},
+        "also-not": {Keyword(m) for m in also_not},
+    }
