@@ -7,6 +7,7 @@ import asyncio
 import random
 from types import SimpleNamespace
 
+from tests.gen_driver import take
 from workbench.checkers.compose import UNKNOWN
 from workbench.client import RPCError, RPCTimeout
 from workbench.workloads import txn_list_append as tla
@@ -62,8 +63,7 @@ def test_generator_appends_unique_values_per_key() -> None:
     gen = tla.AppendGenerator(random.Random(1), key_count=3, max_txn_length=4,
                               max_writes_per_key=5)
     seen: set = set()
-    for _ in range(300):
-        op = gen.op(0, 0.0)
+    for op in take(gen, 300):
         assert op["f"] == "txn" and 1 <= len(op["value"]) <= 4
         for f, k, v in op["value"]:
             assert f in ("r", "append")

@@ -323,6 +323,18 @@ def _draw(run: Run) -> None:
             f"could not write the report files: {type(err).__name__}: {err}\n")
 
 
+def _write_workload_files(run: Run, results: dict) -> None:
+    """The files the workload's checker asks for (a failure here only warns)."""
+    write = run.workload.write_files
+    if write is None or not isinstance(results.get("workload"), dict):
+        return
+    try:
+        write(run.dir, results["workload"])
+    except Exception as err:
+        print(f"warning: could not write the workload's files: {type(err).__name__}: {err}",
+              file=sys.stderr)
+
+
 def _finish_report(run: Run, child: int | None) -> None:
     """Wait for the report and pass on what it could not draw (as warnings on stderr)."""
     if child is not None:
@@ -411,6 +423,7 @@ def run_once(opts: Options) -> tuple[int, Path]:
         results = run.analyze()
         run.analysis_seconds = wall() - analysis_started
         (run_dir / "results.edn").write_text(edn.pretty(results) + "\n")
+        _write_workload_files(run, results)
         run.progress.set_phase("plots")
         _finish_report(run, child)
         log.info("Wall clock: the run %.2f s, analysis %.2f s, the whole test with the "

@@ -15,15 +15,15 @@ FLAGS = ["-w", "g-set", "--node-count", "3", "--time-limit", "3", "--rate", "30"
 
 @pytest.mark.parametrize("extra", [[], ["--nemesis", "partition", "--nemesis-interval", "1"]])
 def test_merging_node_is_valid(workbench, extra: list[str]) -> None:
-    run = workbench(*FLAGS, "--bin", str(NODES / "gset_merging.py"), "--seed", "5", *extra)
+    run = sim(*FLAGS, "--bin", str(NODES / "gset_merging.py"), "--seed", "5", *extra)
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-3000:]
     workload = run.results["workload"]
     assert workload["valid?"] is True and workload["lost-count"] == 0
     assert workload["stable-count"] > 0
 
 
-def test_isolated_node_loses_elements(workbench) -> None:
-    run = workbench(*FLAGS, "--bin", str(NODES / "gset_isolated.py"), "--seed", "5")
+def test_isolated_node_loses_elements(sim) -> None:
+    run = sim(*FLAGS, "--bin", str(NODES / "gset_isolated.py"), "--seed", "5")
     assert run.code == 1, run.stdout[-3000:] + run.stderr[-3000:]
     workload = run.results["workload"]
     assert workload["valid?"] is False and workload["lost-count"] > 0

@@ -14,15 +14,15 @@ FLAGS = ["-w", "txn-list-append", "--bin", str(NODE), "--time-limit", "3", "--ra
          "--seed", "3"]
 
 
-def test_single_node_is_strict_serializable(workbench) -> None:
-    run = workbench(*FLAGS, "--node-count", "1")
+def test_single_node_is_strict_serializable(sim) -> None:
+    run = sim(*FLAGS, "--node-count", "1")
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert run.results["workload"] == {"valid?": True}
     assert run.results["stats"]["by-f"]["txn"]["ok-count"] > 100
 
 
-def test_two_nodes_with_separate_lists_are_invalid(workbench) -> None:
-    run = workbench(*FLAGS, "--node-count", "2")
+def test_two_nodes_with_separate_lists_are_invalid(sim) -> None:
+    run = sim(*FLAGS, "--node-count", "2")
     assert run.code == 1, run.stdout[-3000:] + run.stderr[-3000:]
     workload = run.results["workload"]
     assert workload["valid?"] is False

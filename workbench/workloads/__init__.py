@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ class Workload:
     final_generator: Generator | None = None
     reusable: bool = False  # keep the same client id after an :info completion
     setup: Callable[[Client, Options], Awaitable[Any]] | None = None  # per node, once
+    # files the checker's result calls for (Elle's elle/<anomaly>.txt, lin-kv's views),
+    # written into the run's folder after the analysis
+    write_files: Callable[[Path, dict], Any] | None = None
     extra: dict = field(default_factory=dict)
 
 

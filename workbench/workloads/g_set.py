@@ -39,7 +39,7 @@ from ..client import (
     is_any,
     list_of,
 )
-from ..generator import EachThreadOnce, Stream
+from ..generator import EachThread, Stream, each_thread_once
 from . import Workload
 
 ADD_OK = Reply("add_ok", {}, "acknowledges the add")
@@ -74,8 +74,8 @@ def main_ops(rng: random.Random) -> Callable[[random.Random], dict]:
     return make
 
 
-def final_generator() -> EachThreadOnce:
-    return EachThreadOnce(lambda: {"f": "read", "value": None})
+def final_generator() -> EachThread:
+    return each_thread_once(lambda: {"f": "read", "value": None})
 
 
 def check(opts: Any, history: list[dict]) -> dict:

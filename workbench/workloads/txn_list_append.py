@@ -98,4 +98,4 @@ def workload(opts: Any, rng: random.Random) -> Workload:
     gen = AppendGenerator(rng, opts.key_count or 10, opts.max_txn_length,
                           opts.max_writes_per_key)
     return Workload(name="txn-list-append", client=AppendClient, generator=gen, check=check,
-                    reusable=True)
+                    reusable=True, write_files=write_files)
