@@ -14,7 +14,7 @@ FLAGS = ["-w", "g-set", "--node-count", "3", "--time-limit", "3", "--rate", "30"
 
 
 @pytest.mark.parametrize("extra", [[], ["--nemesis", "partition", "--nemesis-interval", "1"]])
-def test_merging_node_is_valid(workbench, extra: list[str]) -> None:
+def test_merging_node_is_valid(sim, extra: list[str]) -> None:
     run = sim(*FLAGS, "--bin", str(NODES / "gset_merging.py"), "--seed", "5", *extra)
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-3000:]
     workload = run.results["workload"]
