@@ -7,43 +7,28 @@
 # workbench (python3 -m workbench test, installed into .venv on first use). Each stage's
 # results.edn, plots, timeline.html and messages.svg are copied into results/<stage>/.
 # Extra flags (e.g. --seed 3, --nemesis partition) are added to every stage's command.
+# $RESULTS_DIR moves results/ (the benchmarks use it).
+# --sim (simulate on virtual time, workbench only) always uses the embedded workbench.
 # Exit status: the test's (0 valid, 1 invalid, 2 unknown, 254 bad flags, 255 broken run);
 # with several stages, the first non-zero one.
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 
-STAGES="echo unique-ids broadcast-3a broadcast-3b broadcast-3c broadcast-3d broadcast-3e counter
-kafka-5a kafka-5b kafka-5c txn-6a txn-6b txn-6b-partition txn-6c"
+# stages.txt: stage, workload, script, official flags [-- arguments for the script]
+STAGES=$(grep -v '^#' stages.txt | awk 'NF {print $1}' | tr '\n' ' ')
 
-# stage -> workload, script, official flags, and arguments for the script (after --)
 stage_command() {
-  case "$1" in
-    echo)         echo "echo echo.py --node-count 1 --time-limit 10" ;;
-    unique-ids)   echo "unique-ids unique_ids.py --time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition" ;;
-    broadcast-3a) echo "broadcast broadcast.py --node-count 1 --time-limit 20 --rate 10" ;;
-    broadcast-3b) echo "broadcast broadcast.py --node-count 5 --time-limit 20 --rate 10" ;;
-    broadcast-3c) echo "broadcast broadcast.py --node-count 5 --time-limit 20 --rate 10 --nemesis partition" ;;
-    broadcast-3d) echo "broadcast broadcast.py --node-count 25 --time-limit 20 --rate 100 --latency 100 -- --mode latency" ;;
-    broadcast-3e) echo "broadcast broadcast.py --node-count 25 --time-limit 20 --rate 100 --latency 100 -- --mode traffic" ;;
-    counter)      echo "g-counter counter.py --node-count 3 --rate 100 --time-limit 20 --nemesis partition" ;;
-    kafka-5a)     echo "kafka kafka.py --node-count 1 --concurrency 2n --time-limit 20 --rate 1000" ;;
-    kafka-5b)     echo "kafka kafka.py --node-count 2 --concurrency 2n --time-limit 20 --rate 1000" ;;
-    kafka-5c)     echo "kafka kafka.py --node-count 2 --concurrency 2n --time-limit 20 --rate 1000" ;;
-    txn-6a)       echo "txn-rw-register txn.py --node-count 1 --time-limit 20 --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total" ;;
-    txn-6b)       echo "txn-rw-register txn.py --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted" ;;
-    txn-6b-partition) echo "txn-rw-register txn.py --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted --availability total --nemesis partition" ;;
-    txn-6c)       echo "txn-rw-register txn.py --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition" ;;
-    *) return 1 ;;
-  esac
+  local line
+  line=$(grep -v '^#' stages.txt | awk -v s="$1" '$1 == s' | head -1)
+  [ -n "$line" ] || return 1
+  echo "${line#* }"
 }
 
 expand() {
   case "$1" in
     all) echo $STAGES ;;
-    broadcast) echo broadcast-3a broadcast-3b broadcast-3c broadcast-3d broadcast-3e ;;
-    kafka) echo kafka-5a kafka-5b kafka-5c ;;
-    txn) echo txn-6a txn-6b txn-6b-partition txn-6c ;;
+    broadcast|kafka|txn) echo $STAGES | tr ' ' '\n' | grep "^$1-" | tr '\n' ' ' ;;
     *) stage_command "$1" >/dev/null && echo "$1" ;;
   esac
 }
@@ -59,11 +44,17 @@ name=$1; shift
 stages=$(expand "$name") || { echo "unknown stage or challenge: $name" >&2; usage; exit 254; }
 extra=("$@")
 store=store  # where the engine keeps runs; the workbench's --store moves it
+sim=no
 for ((i = 0; i < ${#extra[@]}; i++)); do
   [ "${extra[$i]}" = "--store" ] && store=${extra[$((i + 1))]:-store}
+  [ "${extra[$i]}" = "--sim" ] && sim=yes
 done
 
-if [ -n "${MAELSTROM:-}" ]; then
+if [ $sim = yes ]; then
+  py=$(scripts/bootstrap.sh) || { echo "could not set up .venv for the workbench" >&2; exit 255; }
+  export PYTHONHASHSEED=0  # what --sim needs for byte-for-byte replays (saves a re-exec)
+  engine=("$py" -m workbench test); engine_name="embedded workbench, simulated"
+elif [ -n "${MAELSTROM:-}" ]; then
   engine=("$MAELSTROM" test); engine_name="maelstrom ($MAELSTROM)"
 elif command -v maelstrom >/dev/null 2>&1; then
   engine=(maelstrom test); engine_name="maelstrom ($(command -v maelstrom))"
@@ -91,7 +82,7 @@ for stage in $stages; do
   code=$?
   after=$(readlink -f "$store/latest" 2>/dev/null || true)
   if [ -n "$after" ] && [ "$after" != "$before" ] && [ -f "$after/results.edn" ]; then
-    dest="results/$stage"
+    dest="${RESULTS_DIR:-results}/$stage"
     rm -rf "$dest"; mkdir -p "$dest"
     for f in results.edn latency-raw.png latency-quantiles.png rate.png timeline.html messages.svg; do
       [ -f "$after/$f" ] && cp "$after/$f" "$dest/"

@@ -19,6 +19,32 @@ from workbench.history import read_edn  # noqa: E402
 LOCK = "/tmp/workbench-run.lock"  # runs that start node processes take turns on 2 cores
 
 
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    workload: str
+    script: str
+    flags: list[str]
+    args: list[str]  # for the script, after --
+
+    def command(self) -> list[str]:
+        """The workbench flags for this stage (the script by its path in the repository)."""
+        return ["-w", self.workload, "--bin", self.script, *self.flags]
+
+
+def stages() -> dict[str, Stage]:
+    """stages.txt: every Gossip Glomers stage and its official flags, in order."""
+    out: dict[str, Stage] = {}
+    for line in (ROOT / "stages.txt").read_text().splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        name, workload, script, *rest = words
+        cut = rest.index("--") if "--" in rest else len(rest)
+        out[name] = Stage(name, workload, script, rest[:cut], rest[cut + 1:])
+    return out
+
+
 @dataclass
 class Outcome:
     code: int
@@ -32,7 +58,7 @@ class Outcome:
 
 
 def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tuple = (),
-             lock: bool = False) -> Outcome:
+             lock: bool = False, env: dict | None = None) -> Outcome:
     """`python -m workbench test FLAGS --seed SEED --store STORE [-- NODE_ARGS]`; with `lock`,
     under the shared flock so that concurrent benchmarks do not share the CPU."""
     cmd = [sys.executable, "-m", "workbench", "test", *flags, "--seed", str(seed),
@@ -42,7 +68,7 @@ def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tu
     if lock and shutil.which("flock"):
         cmd = ["flock", LOCK, *cmd]
     started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     wall = time.monotonic() - started
     latest = store / "latest"
     if not (latest / "results.edn").exists():

@@ -9,11 +9,13 @@ import itertools
 import json
 import logging
 import os
+import pickle
 import random
 import shlex
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Awaitable, Callable
 
 from . import edn, nemesis, services, sim, store
@@ -292,34 +294,92 @@ def print_results(results: dict, out: Any = sys.stdout, max_lines: int = 120) ->
     print("\n".join(text), file=out)
 
 
-def _start_report(run: Run) -> int | None:
-    """Draw the plots, timeline.html and messages.svg, in a child process where the OS can
-    fork (they need only the history and the journal, and on two cores they then cost no
-    time next to the analysis); the child's pid, or None if they were drawn here."""
-    if hasattr(os, "fork"):
-        pid = os.fork()
-        if pid == 0:  # the child: draw, then leave without running anything of the parent's
-            status = 0
-            try:
-                _draw(run)
-            except BaseException:
-                status = 1
-            finally:
-                for h in logging.getLogger().handlers:
-                    if isinstance(h, _LogFile):
-                        h.flush_now()
-                os._exit(status)
-        return pid
-    _draw(run)
-    return None
+class Report:
+    """The plots, timeline.html and messages.svg, drawn by a child process forked before the
+    test starts: it imports matplotlib while the test runs, gets the history through a pipe
+    when the test ends, and draws while the parent analyses (on two cores the report then
+    costs next to nothing). Where the OS cannot fork, they are drawn here, in turn."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = run_dir
+        self.pid: int | None = None
+        self._pipe: int | None = None
+        if hasattr(os, "fork"):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(write)
+                _report_child(read, run_dir)  # never returns
+            os.close(read)
+            self.pid, self._pipe = pid, write
+
+    def draw(self, run: Run) -> None:
+        """Hand the finished test to the child (or draw it here)."""
+        opts = SimpleNamespace(node_count=run.opts.node_count, workload=run.opts.workload)
+        events = run.journal.events[:lamport_events(run.opts.node_count)]
+        if self._pipe is None:
+            _draw(run.dir, opts, run.recorder.ops, events)
+            return
+        payload = pickle.dumps((opts, run.recorder.ops, events), pickle.HIGHEST_PROTOCOL)
+        try:
+            with os.fdopen(self._pipe, "wb") as pipe:
+                pipe.write(payload)
+        except OSError as err:
+            log.warning("could not hand the report to its process: %s", err)
+        self._pipe = None
+
+    def finish(self) -> None:
+        """Wait for the child (after `draw`, or to stop it when the test broke) and pass on
+        what it could not draw, as warnings on stderr."""
+        if self._pipe is not None:
+            os.close(self._pipe)  # the child sees end of file and leaves without drawing
+            self._pipe = None
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if status != 0:
+                log.warning("the report process ended with status %s", status)
+        errors = self.dir / "report-errors.txt"
+        if errors.exists():
+            for note in errors.read_text().splitlines():
+                print(f"warning: {note}", file=sys.stderr)
 
 
-def _draw(run: Run) -> None:
+def lamport_events(node_count: int) -> int:
+    """How many journal events messages.svg can need (it draws the first ones only)."""
+    from .report.lamport import MAX_EVENTS
+    return MAX_EVENTS + 4 * node_count + 2
+
+
+def _report_child(pipe: int, run_dir: Path) -> None:
+    status = 0
+    try:
+        from . import report
+        report.warm_up()
+        chunks = []
+        while True:
+            chunk = os.read(pipe, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        if chunks:
+            opts, ops, events = pickle.loads(b"".join(chunks))
+            _draw(run_dir, opts, ops, events)
+    except BaseException:
+        status = 1
+    finally:
+        for h in logging.getLogger().handlers:
+            if isinstance(h, _LogFile):
+                h.flush_now()
+        os._exit(status)
+
+
+def _draw(run_dir: Path, opts: Any, ops: list[dict], events: list) -> None:
     from .report import write_artifacts
     try:
-        write_artifacts(run.dir, run.opts, run.recorder.ops, run.journal)
+        write_artifacts(run_dir, opts, ops, events)
     except Exception as err:  # the report must never hide the test's result
-        (run.dir / "report-errors.txt").write_text(
+        (run_dir / "report-errors.txt").write_text(
             f"could not write the report files: {type(err).__name__}: {err}\n")
 
 
@@ -333,18 +393,6 @@ def _write_workload_files(run: Run, results: dict) -> None:
     except Exception as err:
         print(f"warning: could not write the workload's files: {type(err).__name__}: {err}",
               file=sys.stderr)
-
-
-def _finish_report(run: Run, child: int | None) -> None:
-    """Wait for the report and pass on what it could not draw (as warnings on stderr)."""
-    if child is not None:
-        _, status = os.waitpid(child, 0)
-        if status != 0:
-            log.warning("the report process ended with status %s", status)
-    errors = run.dir / "report-errors.txt"
-    if errors.exists():
-        for note in errors.read_text().splitlines():
-            print(f"warning: {note}", file=sys.stderr)
 
 
 def replay_command(opts: Options, seed: int) -> str:
@@ -408,6 +456,8 @@ def run_once(opts: Options) -> tuple[int, Path]:
         {**{k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in vars(opts).items()},
          "seed": seed, "name": opts.workload, "mode": "sim" if opts.sim else "real",
          "replay": replay}, indent=1, default=str))
+    handler.flush_now()
+    report = Report(run_dir)
     run = Run(opts, run_dir, seed)
     run.op_log = handler.write_op
     started = wall()
@@ -418,19 +468,20 @@ def run_once(opts: Options) -> tuple[int, Path]:
             asyncio.run(run.execute())
         handler.flush_now()
         run.progress.set_phase("analysis")
-        child = _start_report(run)
+        report.draw(run)
         analysis_started = wall()
         results = run.analyze()
         run.analysis_seconds = wall() - analysis_started
         (run_dir / "results.edn").write_text(edn.pretty(results) + "\n")
         _write_workload_files(run, results)
         run.progress.set_phase("plots")
-        _finish_report(run, child)
+        report.finish()
         log.info("Wall clock: the run %.2f s, analysis %.2f s, the whole test with the "
                  "report %.2f s", analysis_started - started, run.analysis_seconds,
                  wall() - started)
         store.mark_latest(root, run_dir)
     finally:
+        report.finish()
         run.progress.close()
         logging.getLogger().removeHandler(handler)
         handler.close()

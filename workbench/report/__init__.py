@@ -17,6 +17,11 @@ from typing import Any, Callable, Iterable, Sequence
 log = logging.getLogger("workbench.report")
 
 
+def warm_up() -> None:
+    """Import what drawing needs (matplotlib above all), ahead of the drawing."""
+    from . import lamport, plots, timeline  # noqa: F401
+
+
 def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
                     journal: Any) -> list[str]:
     """Write latency-raw.png, latency-quantiles.png, rate.png, timeline.html and

@@ -15,7 +15,10 @@ import shutil
 import sys
 from typing import Any, TextIO
 
-INTERVAL = 0.25
+from ..clock import wall
+
+INTERVAL = 0.25  # seconds of run time (virtual under --sim) between redraws
+MIN_WALL = 0.1  # ... and never more often than this on the real clock
 
 
 class Progress:
@@ -34,6 +37,7 @@ class Progress:
         self._main_started: float | None = None
         self._main_ended: float | None = None
         self._drawn = False
+        self._drawn_at = -MIN_WALL
 
     @classmethod
     def for_run(cls, run: Any, stream: TextIO | None = None) -> Progress:
@@ -70,7 +74,8 @@ class Progress:
         self._tick()
 
     def _tick(self) -> None:
-        self.draw()
+        if wall() - self._drawn_at >= MIN_WALL:
+            self.draw()
         assert self._loop is not None
         self._timer = self._loop.call_later(INTERVAL, self._tick)
 
@@ -109,6 +114,7 @@ class Progress:
         self.stream.write("\r\x1b[K" + self.line()[:max(10, width)])
         self.stream.flush()
         self._drawn = True
+        self._drawn_at = wall()
 
     def set_phase(self, phase: str) -> None:
         """Show `phase` (e.g. "analysis") from now on and stop the timer; the line stays."""
