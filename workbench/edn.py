@@ -51,9 +51,17 @@ def key_text(k: Any) -> str:
     return _key(k)
 
 
+_KEY_TEXT: dict[str, str] = {}
+
+
 def _key(k: Any) -> str:
-    if type(k) is str and _KEYWORDISH.match(k):
-        return ":" + k
+    if type(k) is str:
+        text = _KEY_TEXT.get(k)
+        if text is None:
+            text = ":" + k if _KEYWORDISH.match(k) else _string(k)
+            if len(_KEY_TEXT) < 10_000:
+                _KEY_TEXT[k] = text
+        return text
     return dumps(k)
 
 
@@ -67,40 +75,45 @@ def _float(x: float) -> str:
 
 def dumps(value: Any) -> str:
     """One-line EDN."""
-    t = type(value)
-    if t is int:
-        return str(value)
-    if t is str:
-        return _string(value)
-    if t is list:
-        return "[" + " ".join([_item(v) for v in value]) + "]"
-    if t is dict:
-        return "{" + ", ".join([f"{_key(k)} {dumps(v)}" for k, v in value.items()]) + "}"
-    if value is None:
-        return "nil"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
+    write = _WRITERS.get(type(value))
+    if write is not None:
+        return write(value)
     if isinstance(value, Keyword):
         return ":" + value
     if isinstance(value, Symbol):
-        return str(value)
+        return str.__str__(value)
     if isinstance(value, str):
         return _string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         return _float(value)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} {dumps(v)}" for k, v in value.items()) + "}"
+        return _map(value)
     if isinstance(value, (list, tuple)):
-        return "[" + " ".join(dumps(v) for v in value) + "]"
+        return _vector(value)
     if isinstance(value, (set, frozenset)):
         return "#{" + " ".join(dumps(v) for v in _sorted(value)) + "}"
     if isinstance(value, TaggedValue):
         return f"#{value.tag} {dumps(value.value)}"
     raise TypeError(f"cannot write {type(value).__name__} as EDN: {value!r}")
+
+
+def _vector(value: Any) -> str:
+    return "[" + " ".join([_item(v) for v in value]) + "]"
+
+
+def _map(value: dict) -> str:
+    return "{" + ", ".join([f"{_key(k)} {dumps(v)}" for k, v in value.items()]) + "}"
+
+
+_WRITERS: dict[type, Any] = {
+    int: str, str: _string, list: _vector, dict: _map, tuple: _vector,
+    type(None): lambda v: "nil", bool: lambda v: "true" if v else "false",
+    float: _float, Keyword: lambda v: ":" + v, Symbol: str.__str__,
+}
 
 
 def _item(v: Any) -> str:

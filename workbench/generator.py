@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol, Sequence, Union
+from typing import Callable, Iterable, NamedTuple, Protocol, Sequence, Union
 
 log = logging.getLogger("jepsen.generator")
 
@@ -38,8 +37,7 @@ Thread = Union[int, str]  # client threads 0..C-1, and "nemesis"
 NEMESIS = "nemesis"
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What a generator may know when asked: the time (s since the run started), the threads
     it may use, which of them are free, and how to choose among free threads."""
 
@@ -57,8 +55,7 @@ class Context:
         return len(self.free) == len(self.threads)
 
 
-@dataclass(frozen=True)
-class Emit:
+class Emit(NamedTuple):
     """An op to invoke on `thread` at `time` (s since the run started) or as soon after as
     the interpreter gets to it."""
 
@@ -67,8 +64,7 @@ class Emit:
     op: dict
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     """Nothing to emit yet: ask again after the next completion, or at `until` if given."""
 
     until: float | None = None

@@ -117,9 +117,10 @@ class Interpreter:
         self.busy: set[gen.Thread] = set()
         self.phase = "setup"  # for the progress line: set by gen.Do steps of the run
         self._running: set[asyncio.Task] = set()
-        self._wake: asyncio.Future | None = None
-        self._timer: asyncio.TimerHandle | None = None  # wakes the loop at _timer_at
+        self._timer: asyncio.TimerHandle | None = None  # asks the generator at _timer_at
         self._timer_at: float | None = None
+        self._generator: gen.Generator = gen.Phases()
+        self._done: asyncio.Future = asyncio.Future()
 
     def _choose(self, free: Sequence[gen.Thread]) -> gen.Thread:
         return free[0] if len(free) == 1 else free[self.rng.randrange(len(free))]
@@ -130,13 +131,34 @@ class Interpreter:
                            choose=self._choose)
 
     async def run(self, generator: gen.Generator) -> None:
-        """Run `generator` to exhaustion, then wait for every op in flight."""
+        """Run `generator` to exhaustion, then wait for every op in flight. Nothing here
+        polls: the generator is asked again when an op completes or when the time it named
+        comes."""
+        self._generator = generator
+        self._done = asyncio.get_running_loop().create_future()
+        self._pump()
+        try:
+            await self._done
+        finally:
+            for task in self._running:
+                task.cancel()
+            self._arm(None)
+
+    def _pump(self) -> None:
+        """Ask the generator until nothing is due now: dispatch what is due, set the timer
+        for what comes later, and finish once it is exhausted and nothing is in flight."""
+        done, generator = self._done, self._generator
+        if done.done():
+            return
         try:
             while True:
                 ctx = self.context()
                 answer = generator.op(ctx)
                 if answer is None:
-                    break
+                    self._arm(None)
+                    if not self._running:
+                        done.set_result(None)
+                    return
                 if isinstance(answer, gen.Emit) and answer.time <= ctx.time + EPSILON:
                     self._dispatch(generator, ctx, answer)
                     continue
@@ -144,14 +166,24 @@ class Interpreter:
                 if until is None and not self._running:
                     raise RuntimeError(f"the generator is pending with no op in flight: "
                                        f"{gen.describe(answer)}")
-                await self._wait(until)
-            while self._running:
-                await self._wait(None)
-        finally:
-            for task in self._running:
-                task.cancel()
-            if self._timer is not None:
-                self._timer.cancel()
+                self._arm(until)
+                return
+        except Exception as err:
+            done.set_exception(err)
+
+    def _arm(self, until: float | None) -> None:
+        """Have the generator asked again at run time `until` (None: no timer)."""
+        if until == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = None if until is None else self.clock.loop.call_at(
+            self.clock.at(until), self._ring)
+        self._timer_at = until
+
+    def _ring(self) -> None:
+        self._timer = self._timer_at = None
+        self._pump()
 
     def _dispatch(self, generator: gen.Generator, ctx: gen.Context, emit: gen.Emit) -> None:
         thread = emit.thread
@@ -164,7 +196,7 @@ class Interpreter:
         op["process"] = self.process[thread]
         self.recorder.record(op)
         self.busy.add(thread)
-        task = asyncio.get_running_loop().create_task(self._perform(generator, thread, op))
+        task = self.clock.loop.create_task(self._perform(generator, thread, op))
         self._running.add(task)
 
     async def _perform(self, generator: gen.Generator, thread: gen.Thread, op: dict) -> None:
@@ -188,32 +220,7 @@ class Interpreter:
         finally:
             self.busy.discard(thread)
             self._running.discard(asyncio.current_task())  # type: ignore[arg-type]
-            self._release()
-
-    def _release(self) -> None:
-        fut = self._wake
-        if fut is not None and not fut.done():
-            fut.set_result(None)
-
-    async def _wait(self, until: float | None) -> None:
-        """Until the next completion, or run time `until` (the timer for an unchanged
-        `until` is kept across wake-ups)."""
-        loop = asyncio.get_running_loop()
-        fut = self._wake = loop.create_future()
-        if until != self._timer_at:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = None if until is None else loop.call_at(self.clock.at(until),
-                                                                  self._ring)
-            self._timer_at = until
-        try:
-            await fut
-        finally:
-            self._wake = None
-
-    def _ring(self) -> None:
-        self._timer = self._timer_at = None
-        self._release()
+        self._pump()
 
     def close(self) -> None:
         for worker in self.workers.values():

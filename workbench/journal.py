@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from .message import Message, is_client
+from .message import Message
 
 SEND = "send"
 RECV = "recv"
@@ -18,13 +18,19 @@ class Journal:
         self.events: list[tuple[int, int, str, Message]] = []
         # [all, clients, servers] x [send, recv]
         self._counts = {"all": [0, 0], "clients": [0, 0], "servers": [0, 0]}
+        self._all, self._clients, self._servers = (self._counts[k] for k in
+                                                    ("all", "clients", "servers"))
 
-    def record(self, time_ns: int, kind: str, msg: Message) -> None:
+    def record(self, time_ns: int, kind: str, msg: Message, with_client: bool | None = None
+               ) -> None:
+        """One event; `with_client`: whether a client is at either end, if already known."""
         self.events.append((len(self.events), time_ns, kind, msg))
         slot = 0 if kind == SEND else 1
-        self._counts["all"][slot] += 1
-        side = "clients" if is_client(msg.src) or is_client(msg.dest) else "servers"
-        self._counts[side][slot] += 1
+        self._all[slot] += 1
+        if msg.with_client if with_client is None else with_client:
+            self._clients[slot] += 1
+        else:
+            self._servers[slot] += 1
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """{'all'|'clients'|'servers': (sends, recvs)} so far (cheap; for progress lines)."""
@@ -35,7 +41,7 @@ class Journal:
         ids: dict[str, set[int]] = {"all": set(), "clients": set(), "servers": set()}
         for _, _, _, msg in self.events:
             ids["all"].add(msg.id)
-            side = "clients" if is_client(msg.src) or is_client(msg.dest) else "servers"
+            side = "clients" if msg.with_client else "servers"
             ids[side].add(msg.id)
         out: dict[str, Any] = {}
         for side in ("all", "clients", "servers"):

@@ -15,6 +15,11 @@ class Message:
     body: dict
     _json: str | None = field(default=None, repr=False, compare=False)  # set once, shared
 
+    @property
+    def with_client(self) -> bool:
+        """Whether a client is at either end (client traffic, no latency)."""
+        return self.src[:1] == "c" or self.dest[:1] == "c"
+
     def to_json(self) -> str:
         """The envelope as one JSON line (computed once: delivery and the journal share it)."""
         if self._json is None:
