@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from .. import edn
+from ..edn import Keyword
 from ..history import edn_op
 from ..message import value_key
 from .compose import UNKNOWN
@@ -48,6 +49,7 @@ INFINITY = math.inf
 MAX_FINAL_PATHS = 10
 MAX_PENDING_IN_PATHS = 4  # permutations of more concurrent ops than this are not drawn
 TAIL = 8  # ops of the prefix shown in results
+VIEW_ONLY = ("linearized-indices", "linearized-values")  # result keys too long for results.edn
 
 
 @dataclass
@@ -328,19 +330,19 @@ def check_register(history: Sequence[dict], *, cache: bool = True,
     """Check one key's history (values already unwrapped from [k v]). Returns Knossos's result
     keys as plain data ("valid?", "op", "previous-ok", "final-paths", "model") plus
     "analyzer", "op-count", "steps", and on failure "linearized-prefix-length",
-    "linearized-tail", "cannot-follow" and "linearized-indices" (every op of the longest
-    prefix, as history indices of invocations, for the view)."""
+    "linearized-tail", "cannot-follow", and for the view "linearized-indices" and
+    "linearized-values" (every op of the longest prefix, as the history index of its
+    invocation, and the register's value after it; see VIEW_ONLY)."""
     if nil_reads not in ("strict", "knossos"):
         raise ValueError(f"nil_reads must be 'strict' or 'knossos', not {nil_reads!r}")
     ops = prepare(history)
     search = Search(ops, cache=cache, knossos_nil=nil_reads == "knossos", max_steps=max_steps,
                     deadline=deadline, clock=clock)
-    out: dict[str, Any] = {"analyzer": "wgl", "op-count": len(ops)}
+    out: dict[str, Any] = {"valid?": UNKNOWN, "analyzer": Keyword("wgl"), "op-count": len(ops)}
     try:
         valid = search.run()
     except BudgetExhausted:
-        out.update({"valid?": UNKNOWN, "cause": "search budget exhausted",
-                    "steps": search.steps})
+        out.update({"cause": "search budget exhausted", "steps": search.steps})
         return out
     out["steps"] = search.steps
     if valid:
@@ -396,6 +398,7 @@ def _evidence(history: Sequence[dict], ops: Sequence[RegisterOp], search: Search
                           "model": {"value": _show(search.prefix_state)},
                           "concurrent": [_render(o.complete or o.invoke) for o in pending]},
         "linearized-indices": [o.invoke.get("index", o.call) for o in prefix],
+        "linearized-values": [_show(s) for s in states],
     }
 
 
