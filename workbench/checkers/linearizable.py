@@ -220,7 +220,7 @@ class Search:
         try:
             while True:
                 steps += 1
-                if steps == limit or (deadline is not None and not steps & 1023
+                if steps == limit or (deadline is not None and steps & 1023 == 1
                                       and clock() >= deadline):
                     raise BudgetExhausted(steps)
                 if e & 1 and (e != tail):  # a call entry
