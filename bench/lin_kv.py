@@ -16,7 +16,6 @@ wall time (all keys), the search steps, the verdict, and the cache size.
 from __future__ import annotations
 
 import argparse
-import heapq
 import random
 import sys
 import time
@@ -26,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workbench.checkers.linearizable import Search, check_register, prepare  # noqa: E402
-from workbench.checkers.linearizable import subhistories  # noqa: E402
+from workbench.checkers.linearizable import Search, prepare, subhistories  # noqa: E402
 from workbench.workloads.lin_kv import check  # noqa: E402
 
 
@@ -43,7 +41,7 @@ def simulate(n_ops: int, concurrency: int = 10, keys: int = 10, info_rate: float
     active = list(range(keys))
     next_key = keys
     infos: dict[int, int] = {}
-    for i in range(n_ops):
+    for _ in range(n_ops):
         t = min(range(concurrency), key=lambda x: clock[x])
         start = clock[t]
         end = start + rng.expovariate(1 / 0.01)

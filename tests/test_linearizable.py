@@ -187,7 +187,7 @@ def _simulated(rng: random.Random, n: int, processes: int, corrupt: float) -> H:
     events = []
     t = [0.0] * processes
     process = list(range(processes))
-    for i in range(n):
+    for _ in range(n):
         p = rng.randrange(processes)
         start = t[p] + rng.random()
         end = start + rng.random() * 3

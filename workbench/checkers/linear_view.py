@@ -134,6 +134,10 @@ def _page(key: Any, result: dict, svg: str, truncated: bool, prefix_len: int) ->
             "this key is longer).</p>" if truncated else "")
     blind = (f"<p><b>Note:</b> {escape(result['blind-spot'])}</p>"
              if result.get("blind-spot") else "")
+    paths = "".join(rows) or "<li>none</li>"
+    tail = "".join(
+        f"<li>{escape(_text(s['op'], 100))} ⇒ {escape(_text(s['model'].get('value')))}</li>"
+        for s in result.get("linearized-tail") or [])
     legend = " ".join(f'<span style="background:{c};padding:1px 6px">{k}</span>'
                       for k, c in COLOURS.items())
     return f"""<!DOCTYPE html>
@@ -147,10 +151,8 @@ holds {escape(_text((follow.get('model') or {}).get('value')))} and no order of 
 operations (orange) makes it legal.</p>
 {blind}{note}<p>{legend}</p>
 <div style="overflow-x:auto">{svg}</div>
-<h3>Final paths (Knossos's <code>:final-paths</code>)</h3><ul>{''.join(rows) or '<li>none</li>'}</ul>
-<h3>Last ops of the prefix</h3><ul>{''.join(
-        f"<li>{escape(_text(s['op'], 100))} ⇒ {escape(_text(s['model'].get('value')))}</li>"
-        for s in result.get('linearized-tail') or [])}</ul>
+<h3>Final paths (Knossos's <code>:final-paths</code>)</h3><ul>{paths}</ul>
+<h3>Last ops of the prefix</h3><ul>{tail}</ul>
 </body></html>
 """
 

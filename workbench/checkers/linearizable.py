@@ -182,7 +182,7 @@ class Search:
         nxt = [0] * (2 * n + 2)
         prv = [0] * (2 * n + 2)
         chain = [0] + [e for _, _, e in order] + [tail]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in zip(chain, chain[1:], strict=False):
             nxt[a], prv[b] = b, a
         kinds = [o.kind for o in ops]
         args = [o.arg for o in ops]
@@ -386,7 +386,7 @@ def _evidence(history: Sequence[dict], ops: Sequence[RegisterOp], search: Search
     paths = _final_paths(search.prefix_state, prefix[-1] if prefix else None, pending, final,
                          search.knossos_nil)
     tail = [{"op": _render(o.complete or o.invoke), "model": {"value": _show(s)}}
-            for o, s in list(zip(prefix, states))[-TAIL:]]
+            for o, s in list(zip(prefix, states, strict=True))[-TAIL:]]
     return {
         "valid?": False,
         "op": _render(final.complete),
