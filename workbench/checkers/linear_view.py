@@ -22,7 +22,7 @@ from ..history import pairs
 
 WINDOW = 120  # ops drawn before the failing one
 ROW = 26
-STEP = 14  # px per event rank
+STEP = 24  # px per event rank
 LEFT = 70
 TOP = 40
 COLOURS = {"prefix": "#4caf50", "blocked": "#e53935", "pending": "#fb8c00",
@@ -37,8 +37,9 @@ def _text(value: Any, limit: int = 60) -> str:
 def _label(inv: dict, done: dict | None) -> str:
     f = str(inv.get("f"))
     if f == "read":
-        v = done.get("value") if done is not None and done.get("type") == "ok" else "?"
-        return f"r {_text(v, 12)}"
+        if done is None or done.get("type") != "ok":
+            return "r ?"
+        return f"r {_text(done.get('value'), 12)}"
     if f == "write":
         return f"w {_text(inv.get('value'), 12)}"
     v = inv.get("value")
