@@ -25,118 +25,26 @@ On failure the result carries Knossos's fields as plain data (`op`: the :ok comp
 could not be linearized, `previous-ok`, `final-paths`: up to 10 short paths from the deepest
 configuration the search reached to the inconsistency) and the evidence Porcupine draws: the
 longest linearizable prefix the search found and the op that cannot follow it.
+
+The model and the history's preparation are in cas_register.py, the evidence in
+linear_evidence.py, the HTML view in linear_view.py.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import math
 import time
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
-from .. import edn
 from ..edn import Keyword
-from ..history import edn_op
-from ..message import value_key
+from .cas_register import NIL, READ, RegisterOp, prepare, show
 from .compose import UNKNOWN
+from .linear_evidence import evidence
 
-READ, WRITE, CAS = 0, 1, 2
-_F = {"read": READ, "write": WRITE, "cas": CAS}
-NIL = value_key(None)
-INFINITY = math.inf
-MAX_FINAL_PATHS = 10
-MAX_PENDING_IN_PATHS = 4  # permutations of more concurrent ops than this are not drawn
-TAIL = 8  # ops of the prefix shown in results
 VIEW_ONLY = ("linearized-indices", "linearized-values")  # result keys too long for results.edn
-
-
-@dataclass
-class RegisterOp:
-    """One operation as the search sees it. `call`/`ret` are positions in the history (ret is
-    +inf for :info and never-completed ops); `arg` and `out` are value_key()s."""
-
-    id: int
-    kind: int
-    arg: Any  # WRITE: new value; CAS: (from, to); READ: None
-    out: Any  # READ: the value read; else None
-    call: float
-    ret: float
-    invoke: dict
-    complete: dict | None  # None when never completed
-
-    @property
-    def ok(self) -> bool:
-        return self.ret != INFINITY
 
 
 class BudgetExhausted(Exception):
     """Raised inside the search when its step budget or deadline runs out."""
-
-
-def prepare(history: Sequence[dict]) -> list[RegisterOp]:
-    """Pair invocations with completions (by process, in history order) and keep the ops that
-    may have happened: :ok ones, and :info / unfinished writes and cas. :fail ops did not
-    happen; :info reads observed nothing, so they constrain nothing."""
-    open_by_process: dict[Any, tuple[int, dict]] = {}
-    paired: list[tuple[int, dict, int | None, dict | None]] = []
-    for pos, op in enumerate(history):
-        if op.get("process") == "nemesis" or op.get("f") not in _F:
-            continue
-        if op["type"] == "invoke":
-            open_by_process[op["process"]] = (pos, op)
-            continue
-        started = open_by_process.pop(op["process"], None)
-        if started is not None:
-            paired.append((started[0], started[1], pos, op))
-    for pos, op in open_by_process.values():
-        paired.append((pos, op, None, None))
-    paired.sort(key=lambda p: p[0])
-    ops: list[RegisterOp] = []
-    for call, inv, ret, done in paired:
-        kind = _F[str(inv["f"])]
-        outcome = "info" if done is None else str(done["type"])
-        if outcome == "fail" or (outcome != "ok" and kind == READ):
-            continue
-        value = (done if outcome == "ok" else inv).get("value")
-        arg: Any = None
-        out: Any = None
-        if kind == READ:
-            out = value_key(value)
-        elif kind == WRITE:
-            arg = value_key(value)
-        else:
-            if not (isinstance(value, (list, tuple)) and len(value) == 2):
-                raise ValueError(f"a cas op's value must be [from to], not {value!r}")
-            arg = (value_key(value[0]), value_key(value[1]))
-        ops.append(RegisterOp(len(ops), kind, arg, out, float(call),
-                              float(ret) if outcome == "ok" else INFINITY, inv, done))
-    return ops
-
-
-def step(state: Any, op: RegisterOp, knossos_nil: bool = False) -> tuple[bool, Any]:
-    """The cas-register model: (legal?, next state)."""
-    if op.kind == READ:
-        return (op.out == state or (knossos_nil and op.out == NIL)), state
-    if op.kind == WRITE:
-        return True, op.arg
-    return op.arg[0] == state, op.arg[1]
-
-
-def _show(key: Any) -> Any:
-    """A value_key() back as the JSON value it names."""
-    tag, value = key
-    return json.loads(value) if tag == "json" else value
-
-
-def _why(state: Any, op: RegisterOp) -> str:
-    """Knossos's wording for an inconsistent step (values in EDN)."""
-    s = edn.dumps(_show(state))
-    if op.kind == READ:
-        return f"can't read {edn.dumps(_show(op.out))} from register {s}"
-    frm, to = op.arg
-    return f"can't CAS {s} from {edn.dumps(_show(frm))} to {edn.dumps(_show(to))}"
 
 
 class Search:
@@ -315,14 +223,6 @@ class Search:
             self.cache_size = sum(len(v) for v in seen.values())
 
 
-def _render(op: dict | None) -> dict | None:
-    """An op as plain data for results, with Maelstrom's keys and keywords."""
-    if op is None:
-        return None
-    keys = ("process", "type", "f", "value", "index", "time", "error")
-    return {k: v for k, v in edn_op(op).items() if k in keys}
-
-
 def check_register(history: Sequence[dict], *, cache: bool = True,
                    nil_reads: str = "strict", max_steps: int | None = 5_000_000,
                    deadline: float | None = None,
@@ -346,10 +246,12 @@ def check_register(history: Sequence[dict], *, cache: bool = True,
         return out
     out["steps"] = search.steps
     if valid:
-        out.update({"valid?": True, "model": {"value": _show(search.prefix_state)},
+        out.update({"valid?": True, "model": {"value": show(search.prefix_state)},
                     "final-paths": []})
         return out
-    out.update(_evidence(history, ops, search))
+    assert search.blocked is not None
+    out.update(evidence(history, ops, search.prefix, search.prefix_state, search.blocked,
+                        search.knossos_nil))
     if nil_reads == "strict" and any(o.kind == READ and o.out == NIL for o in ops):
         lax = Search(ops, cache=cache, knossos_nil=True, max_steps=max_steps,
                      deadline=deadline, clock=clock)
@@ -361,125 +263,3 @@ def check_register(history: Sequence[dict], *, cache: bool = True,
         except BudgetExhausted:
             pass
     return out
-
-
-def _evidence(history: Sequence[dict], ops: Sequence[RegisterOp], search: Search) -> dict:
-    assert search.blocked is not None
-    final = ops[search.blocked]
-    prefix = [ops[i] for i in search.prefix]
-    done_ids = set(search.prefix)
-    state = NIL
-    states = []
-    for o in prefix:
-        state = step(state, o, search.knossos_nil)[1]
-        states.append(state)
-    previous_ok = None
-    if final.complete is not None:
-        limit = int(final.ret)
-        for op in reversed(history[:limit]):
-            if op.get("type") == "ok" and op.get("process") != "nemesis":
-                previous_ok = op
-                break
-    # Ops concurrent with the final one and not linearized: they could have come before it.
-    pending = [o for o in ops if o.id not in done_ids and o.id != final.id
-               and o.call < final.ret and o.ret > final.call]
-    paths = _final_paths(search.prefix_state, prefix[-1] if prefix else None, pending, final,
-                         search.knossos_nil)
-    tail = [{"op": _render(o.complete or o.invoke), "model": {"value": _show(s)}}
-            for o, s in list(zip(prefix, states, strict=True))[-TAIL:]]
-    return {
-        "valid?": False,
-        "op": _render(final.complete),
-        "previous-ok": _render(previous_ok),
-        "final-paths": paths,
-        "linearized-prefix-length": len(prefix),
-        "linearized-tail": tail,
-        "cannot-follow": {"op": _render(final.complete or final.invoke),
-                          "model": {"value": _show(search.prefix_state)},
-                          "concurrent": [_render(o.complete or o.invoke) for o in pending]},
-        "linearized-indices": [o.invoke.get("index", o.call) for o in prefix],
-        "linearized-values": [_show(s) for s in states],
-    }
-
-
-def _final_paths(state: Any, last: RegisterOp | None, pending: list[RegisterOp],
-                 final: RegisterOp, knossos_nil: bool) -> list[list[dict]]:
-    """Knossos's final paths: from the deepest configuration, every ordering of a subset of
-    the concurrent pending ops followed by the final op, each extended until the register
-    becomes inconsistent. At most MAX_FINAL_PATHS, shortest first."""
-    start = [{"op": _render(last.complete or last.invoke), "model": {"value": _show(state)}}
-             ] if last is not None else []
-    found: list[list[dict]] = []
-    seen: set[str] = set()
-    pool = pending[:MAX_PENDING_IN_PATHS]
-    for size in range(len(pool) + 1):
-        for perm in itertools.permutations(pool, size):
-            path = list(start)
-            s = state
-            for o in (*perm, final):
-                legal, new = step(s, o, knossos_nil)
-                shown = _render(o.complete or o.invoke)
-                if not legal:
-                    path.append({"op": shown, "model": {"msg": _why(s, o)}})
-                    break
-                s = new
-                path.append({"op": shown, "model": {"value": _show(s)}})
-            else:
-                continue  # this ordering is consistent; not a final path
-            text = repr(path)
-            if text not in seen:
-                seen.add(text)
-                found.append(path)
-            if len(found) >= MAX_FINAL_PATHS:
-                return found
-    return found
-
-
-def subhistories(history: Iterable[dict]) -> dict[Any, list[dict]]:
-    """Jepsen's independent split: ops whose value is a [k v] pair go to key k with value v;
-    other ops (the nemesis) go to every key. Keys keep first-seen order."""
-    by_key: dict[Any, list[dict]] = {}
-    ordered = list(history)
-    for op in ordered:
-        v = op.get("value")
-        if op.get("process") != "nemesis" and isinstance(v, (list, tuple)) and len(v) == 2:
-            by_key.setdefault(v[0], [])
-    for op in ordered:
-        v = op.get("value")
-        if op.get("process") != "nemesis" and isinstance(v, (list, tuple)) and len(v) == 2:
-            by_key[v[0]].append(dict(op, value=v[1]))
-        else:
-            for sub in by_key.values():
-                sub.append(op)
-    return by_key
-
-
-def brute_force(history: Sequence[dict], nil_reads: str = "strict") -> bool:
-    """A reference for tests: try every order of every subset of info ops with all ok ops that
-    respects real time. Exponential; for histories of a handful of ops."""
-    ops = prepare(history)
-    knossos_nil = nil_reads == "knossos"
-    oks = [o for o in ops if o.ok]
-    infos = [o for o in ops if not o.ok]
-    for size in range(len(infos) + 1):
-        for chosen in itertools.combinations(infos, size):
-            for perm in itertools.permutations(oks + list(chosen)):
-                if _respects_real_time(perm) and _legal(perm, knossos_nil):
-                    return True
-    return False
-
-
-def _respects_real_time(order: Sequence[RegisterOp]) -> bool:
-    for a, b in itertools.combinations(order, 2):  # a before b in the order
-        if b.ret < a.call:
-            return False
-    return True
-
-
-def _legal(order: Sequence[RegisterOp], knossos_nil: bool) -> bool:
-    state = NIL
-    for o in order:
-        legal, state = step(state, o, knossos_nil)
-        if not legal:
-            return False
-    return True

@@ -48,9 +48,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .. import edn
+from ..checkers.cas_register import subhistories
 from ..checkers.compose import merge_valid
 from ..checkers.linear_view import write_view
-from ..checkers.linearizable import VIEW_ONLY, check_register, subhistories
+from ..checkers.linearizable import VIEW_ONLY, check_register
 from ..client import Client, Reply, is_any, with_errors
 from ..errors import UsageError
 from ..history import write_edn
