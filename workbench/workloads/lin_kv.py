@@ -17,8 +17,8 @@ Workload (Maelstrom's src/maelstrom/workload/lin_kv.clj over Jepsen's
 jepsen/tests/linearizable_register.clj and jepsen/independent.clj concurrent-generator):
 worker threads form groups of 2 x node-count; each group works on one key at a time (keys
 0, 1, 2, ...). In a group the first node-count threads only read; the others write a random
-value 0..4 or cas [from to] (each 0..4), writes and cas 1:2. A key is abandoned once 20
-distinct processes have worked on it (a process is replaced after each :info op), and the
+value 0..4 or cas [from to] (each 0..4), writes and cas 1:2. A key is abandoned when a 21st
+distinct process would work on it (a process is replaced after each :info op), and the
 group takes the next unused key; there is no other per-key limit. --concurrency must be a
 multiple of 2 x node-count (Maelstrom's generator asserts it; here it is a usage error, exit
 254): use `--concurrency 2n`. Note that Maelstrom's defaults (5 nodes, concurrency 1n)
