@@ -8,9 +8,8 @@ from workbench.cli import parse
 from workbench.errors import UsageError
 
 
-def test_default_workload_is_lin_kv_which_is_not_built_yet() -> None:
-    with pytest.raises(UsageError, match="workload 'lin-kv' is not built into the workbench"):
-        parse(["--bin", "echo.py"])
+def test_default_workload_is_lin_kv() -> None:
+    assert parse(["--bin", "echo.py"]).workload == "lin-kv"
 
 
 def test_defaults_match_maelstrom() -> None:
@@ -45,7 +44,7 @@ def test_node_count_concurrency_and_binary_args() -> None:
 ])
 def test_bad_flags_raise_usage_errors(argv: list[str], fragment: str) -> None:
     if "-w" not in argv:
-        argv = [*argv, "-w", "echo"]  # the default, lin-kv, is refused before the rest
+        argv = [*argv, "-w", "echo"]
     with pytest.raises(UsageError) as err:
         parse(argv)
     assert fragment in str(err.value)

@@ -59,3 +59,13 @@ def load(opts: Options, rng: random.Random) -> Workload:
     """Build the named workload (cli.parse has checked that it is built)."""
     module = importlib.import_module(f"{__name__}.{WORKLOADS[opts.workload]}")
     return module.workload(opts, rng)
+
+
+def check_options(opts: Options) -> None:
+    """Workload-specific flag checks (UsageError), for cli.parse to call before anything is
+    created in the store: a module may define `check_options(opts)` (lin-kv does, for its
+    --concurrency rule). Its `workload()` calls the same check, so it holds either way."""
+    module = importlib.import_module(f"{__name__}.{WORKLOADS[opts.workload]}")
+    extra = getattr(module, "check_options", None)
+    if extra is not None:
+        extra(opts)
