@@ -9,7 +9,7 @@ from workbench.errors import UsageError
 
 
 def test_default_workload_is_lin_kv() -> None:
-    assert parse(["--bin", "echo.py"]).workload == "lin-kv"
+    assert parse(["--bin", "echo.py", "--concurrency", "2n"]).workload == "lin-kv"
 
 
 def test_defaults_match_maelstrom() -> None:
@@ -33,7 +33,7 @@ def test_node_count_concurrency_and_binary_args() -> None:
 @pytest.mark.parametrize("argv, fragment", [
     ([], "Expected a --bin"),
     (["--bin", "x", "-w", "nope"], "unknown workload"),
-    (["--bin", "x", "-w", "lin-kv"], "not built into the workbench yet"),
+    (["--bin", "x", "-w", "lin-kv-store"], "unknown workload 'lin-kv-store'"),
     (["--bin", "x", "--rate", "fast"], "--rate must be a number"),
     (["--bin", "x", "--node-count", "0"], "--node-count must be positive"),
     (["--bin", "x", "--concurrency", "n2"], "--concurrency"),

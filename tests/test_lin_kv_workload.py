@@ -107,7 +107,7 @@ def test_generator_groups_threads_by_key_and_reserves_readers() -> None:
     fs: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
     for _ in range(3000):
         for thread in range(8):
-            op = gen.op(thread, 0.0)
+            op = gen.op_for(thread)
             assert op is not None
             k, v = op["value"]
             assert k == thread // 4  # groups of 2 x node-count threads, keys 0 and 1
@@ -130,22 +130,23 @@ def test_a_key_is_abandoned_after_twenty_processes() -> None:
     process = list(range(conc))
 
     def crash(thread: int) -> None:  # what the interpreter does after an :info completion
-        gen.update({"type": "info", "process": process[thread], "f": "write"})
+        gen.update(None, thread, {"type": "info", "process": process[thread], "f": "write"})
         process[thread] += conc
 
-    assert gen.op(0, 0)["value"][0] == 0
+    assert gen.op_for(0)["value"][0] == 0
     for _ in range(16):  # 4 processes to start with, 16 more: 20 in all
         crash(2)
-        assert gen.op(2, 0)["value"][0] == 0
+        assert gen.op_for(2)["value"][0] == 0
     crash(3)  # the 21st process: group 0 moves on to the next unused key
-    assert gen.op(1, 0)["value"][0] == 2
-    assert gen.op(5, 0)["value"][0] == 1  # the other group is unaffected
+    assert gen.op_for(1)["value"][0] == 2
+    assert gen.op_for(5)["value"][0] == 1  # the other group is unaffected
     for _ in range(16):
         crash(0)
-        gen.op(0, 0)
+        gen.op_for(0)
     crash(1)
-    assert gen.op(0, 0)["value"][0] == 3
-    gen.update({"type": "fail", "process": process[2], "f": "cas"})  # :fail keeps the process
+    assert gen.op_for(0)["value"][0] == 3
+    # a :fail keeps the process
+    gen.update(None, 2, {"type": "fail", "process": process[2], "f": "cas"})
     assert gen.groups.process[2] == process[2]
 
 
@@ -157,13 +158,13 @@ def test_key_groups_refuse_uneven_concurrency() -> None:
 
 
 def test_concurrency_must_be_a_multiple_of_twice_the_node_count() -> None:
-    defaults = cli.parse(["--bin", "node"])  # Maelstrom's defaults: lin-kv, 5 nodes, 1n
-    assert (defaults.workload, defaults.node_count, defaults.concurrency) == ("lin-kv", 5, 5)
-    assert (defaults.rate, defaults.time_limit) == (5.0, 60.0)
-    with pytest.raises(UsageError, match="at least 10"):
-        wl.check_options(defaults)
+    with pytest.raises(UsageError, match="at least 10"):  # Maelstrom's defaults: 5 nodes, 1n
+        cli.parse(["--bin", "node"])
     with pytest.raises(UsageError, match="multiple of 10"):
-        wl.check_options(cli.parse(["--bin", "node", "--concurrency", "15"]))
+        cli.parse(["--bin", "node", "--concurrency", "15"])
+    defaults = cli.parse(["--bin", "node", "--concurrency", "2n"])
+    assert (defaults.workload, defaults.node_count, defaults.rate, defaults.time_limit) == (
+        "lin-kv", 5, 5.0, 60.0)
     wl.check_options(cli.parse(["--bin", "node", "--concurrency", "2n"]))
     wl.check_options(cli.parse(["--bin", "node", "--concurrency", "20"]))
     opts = cli.parse(["--bin", "node", "--node-count", "3", "--concurrency", "2n",

@@ -13,7 +13,7 @@ from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
 from .network import DISTRIBUTIONS
 from .sim import unsimulable
-from .workloads import WORKLOADS, is_built
+from .workloads import WORKLOADS, check_options, is_built
 
 TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
 
@@ -46,6 +46,7 @@ class Options:
     sim: bool = False
     args: list[str] = field(default_factory=list)
     argv: list[str] = field(default_factory=list)  # the arguments after `test`, as given
+    run_dir: str | None = None  # set for the run: where checkers may write their own files
 
     @property
     def node_count(self) -> int:
@@ -178,7 +179,7 @@ def parse(argv: Sequence[str]) -> Options:
         why = unsimulable(bin_path)
         if why is not None:
             raise UsageError(f"--sim cannot run {ns.bin}: {why}. Run it without --sim.")
-    return Options(
+    opts = Options(
         bin=bin_path, workload=ns.workload, nodes=nodes, rate=ns.rate, time_limit=ns.time_limit,
         concurrency=concurrency, latency=ns.latency, latency_dist=ns.latency_dist,
         nemesis=nemesis, nemesis_interval=ns.nemesis_interval, topology=ns.topology,
@@ -188,6 +189,8 @@ def parse(argv: Sequence[str]) -> Options:
         test_count=ns.test_count, seed=ns.seed, store=ns.store, quiet=ns.quiet, sim=ns.sim,
         args=[a for a in leftover if not a.startswith("-")] + extra, argv=list(original),
     )
+    check_options(opts)  # the workload's own rules (lin-kv's --concurrency), before any file
+    return opts
 
 
 def _nodes(ns: argparse.Namespace) -> list[str]:

@@ -5,6 +5,7 @@ generator, teardown, history, analysis, results.edn."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import logging
@@ -458,7 +459,7 @@ def run_once(opts: Options) -> tuple[int, Path]:
          "replay": replay}, indent=1, default=str))
     handler.flush_now()
     report = Report(run_dir)
-    run = Run(opts, run_dir, seed)
+    run = Run(dataclasses.replace(opts, run_dir=str(run_dir)), run_dir, seed)
     run.op_log = handler.write_op
     started = wall()
     try:

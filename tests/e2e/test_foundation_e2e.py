@@ -72,7 +72,7 @@ def test_a_node_that_ignores_init_fails_after_10_s(sim) -> None:
 def test_a_script_that_cannot_be_simulated_is_refused_before_anything_starts(sim) -> None:
     run = sim("-w", "echo", "--bin", "tests/nodes/silent.py", "--time-limit", "5")
     assert run.code == 254 and run.run_dir is None
-    assert "--sim cannot run tests/nodes/silent.py: it reads sys.stdin itself" in run.stderr
+    assert "--sim cannot run tests/nodes/silent.py: silent.py reads sys.stdin itself" in run.stderr
     assert "Traceback" not in run.stderr
 
 
@@ -94,3 +94,14 @@ def test_missing_binary_and_bad_flags(workbench) -> None:
     assert run.code == 255 and "no such file" in run.stderr
     run = workbench("-w", "echo", "--bin", "echo.py", "--rate", "lots")
     assert run.code == 254 and "--rate must be a number" in run.stderr
+
+
+@pytest.mark.parametrize("mode", ["real", "sim"])
+def test_a_node_may_pass_a_request_on_as_the_client(workbench, sim, mode) -> None:
+    # Maelstrom (src/maelstrom/net.clj) only checks that src is on the network.
+    run = (workbench if mode == "real" else sim)(
+        "-w", "echo", "--bin", "tests/nodes/proxy_as_client.py", "--node-count", "2",
+        "--time-limit", "2", "--rate", "20", "--seed", "3")
+    assert run.code == 0, run.stdout + run.stderr
+    warnings = run.results["workbench"]["warnings"]
+    assert any("n1 sent a message as 'c" in w for w in warnings)

@@ -16,8 +16,8 @@ def _workload(run) -> dict:
     return run.results["workload"]
 
 
-def test_single_node_store_is_linearizable(workbench) -> None:
-    run = workbench("--bin", "tests/nodes/lin_kv_single.py", "--node-count", "1", *FAST)
+def test_single_node_store_is_linearizable(sim) -> None:
+    run = sim("--bin", "tests/nodes/lin_kv_single.py", "--node-count", "1", *FAST)
     w = _workload(run)
     assert run.code == 0 and w["valid?"] is True and w["failures"] == []
     assert w["results"][0]["linearizable"]["op-count"] > 50
@@ -28,8 +28,8 @@ def test_single_node_store_is_linearizable(workbench) -> None:
 
 @pytest.mark.parametrize("nemesis", [(), ("--nemesis", "partition", "--nemesis-interval", "1")],
                          ids=["calm", "partition"])
-def test_proxy_to_lin_kv_service_is_linearizable(workbench, nemesis) -> None:
-    run = workbench("-w", "lin-kv", "--bin", "tests/nodes/lin_kv_proxy.py", "--node-count", "3",
+def test_proxy_to_lin_kv_service_is_linearizable(sim, nemesis) -> None:
+    run = sim("-w", "lin-kv", "--bin", "tests/nodes/lin_kv_proxy.py", "--node-count", "3",
                     *nemesis, *FAST)
     w = _workload(run)
     assert run.code == 0 and w["valid?"] is True
@@ -37,8 +37,8 @@ def test_proxy_to_lin_kv_service_is_linearizable(workbench, nemesis) -> None:
 
 
 @pytest.mark.parametrize("node", ["lin_kv_stale.py", "lin_kv_split.py"])
-def test_uncoordinated_nodes_are_caught_with_a_counterexample(workbench, node) -> None:
-    run = workbench("--bin", f"tests/nodes/{node}", "--node-count", "3", *FAST)
+def test_uncoordinated_nodes_are_caught_with_a_counterexample(sim, node) -> None:
+    run = sim("--bin", f"tests/nodes/{node}", "--node-count", "3", *FAST)
     w = _workload(run)
     assert run.code == 1 and w["valid?"] is False and w["failures"]
     k = w["failures"][0]
@@ -49,7 +49,7 @@ def test_uncoordinated_nodes_are_caught_with_a_counterexample(workbench, node) -
     assert "not linearizable" in page and "<svg" in page
 
 
-def test_maelstrom_defaults_are_refused_like_maelstrom(workbench) -> None:
-    run = workbench("--bin", "tests/nodes/lin_kv_single.py")  # 5 nodes, concurrency 1n
+def test_maelstrom_defaults_are_refused_like_maelstrom(sim) -> None:
+    run = sim("--bin", "tests/nodes/lin_kv_single.py")  # 5 nodes, concurrency 1n
     assert run.code == 254
     assert "--concurrency 2n" in run.stderr

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .. import edn
+from .. import generator as gen
 from ..checkers.cas_register import subhistories
 from ..checkers.compose import merge_valid
 from ..checkers.linear_view import write_view
@@ -156,17 +157,21 @@ class KeyGroups:
             self.process[p % self.concurrency] = p + self.concurrency
 
 
-class LinKvGenerator:
+class LinKvGenerator(gen.Base):
     """Per thread: readers (the first node-count threads of each group) read their group's
-    key; the others write or cas it, 1:2. Never exhausted; ops depend on the thread asked."""
+    key; the others write or cas it, 1:2. Never exhausted; an op depends on its thread, so
+    the thread is chosen first, then the op drawn (once, kept until emitted)."""
 
     def __init__(self, rng: random.Random, node_count: int, concurrency: int,
                  process_limit: int = PROCESS_LIMIT) -> None:
         self.rng = rng
         self.readers = node_count
         self.groups = KeyGroups(concurrency, 2 * node_count, process_limit)
+        self._next: tuple[int, dict] | None = None  # (thread, op) drawn, not yet emitted
+        self._since: float | None = None
 
-    def op(self, thread: int, now: float) -> dict | None:
+    def op_for(self, thread: int) -> dict:
+        """The next op for `thread`."""
         k = self.groups.key_for(thread)
         if self.groups.position(thread) < self.readers:
             return {"f": "read", "value": [k, None]}
@@ -175,7 +180,24 @@ class LinKvGenerator:
             return {"f": "write", "value": [k, rng.randrange(VALUES)]}
         return {"f": "cas", "value": [k, [rng.randrange(VALUES), rng.randrange(VALUES)]]}
 
-    def update(self, completion: dict) -> None:
+    def op(self, ctx: gen.Context) -> gen.Answer:
+        if not ctx.free:
+            self._since = None
+            return gen.PENDING
+        if self._next is None:
+            thread = ctx.choose(ctx.free)
+            self._next = (thread, self.op_for(thread))  # type: ignore[arg-type]
+        thread, op = self._next
+        if thread not in ctx.free:
+            return gen.PENDING
+        if self._since is None:
+            self._since = ctx.time
+        return gen.Emit(self._since, thread, op)
+
+    def emitted(self, ctx: gen.Context, emit: gen.Emit) -> None:
+        self._next = self._since = None
+
+    def update(self, ctx: gen.Context, thread: gen.Thread, completion: dict) -> None:
         self.groups.completed(completion)
 
 
