@@ -37,7 +37,7 @@ def test_node_count_concurrency_and_binary_args() -> None:
     (["--bin", "x", "--rate", "fast"], "--rate must be a number"),
     (["--bin", "x", "--node-count", "0"], "--node-count must be positive"),
     (["--bin", "x", "--concurrency", "n2"], "--concurrency"),
-    (["--bin", "x", "--nemesis", "kill"], "only fault is 'partition'"),
+    (["--bin", "x", "--nemesis", "crash"], "the faults are kill, partition, pause"),
     (["--bin", "x", "--availability", "2"], "--availability"),
     (["--bin", "x", "--latency-dist", "normal"], "invalid choice"),
     (["--bin", "x", "--frobnicate"], "unknown option '--frobnicate'"),

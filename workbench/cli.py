@@ -15,6 +15,7 @@ from .network import DISTRIBUTIONS
 from .sim import unsimulable
 from .workloads import WORKLOADS, check_options, is_built
 
+FAULTS = frozenset({"partition", "kill", "pause"})
 TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
 
 
@@ -98,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", default="1n", help="NUMBER or Kn (K x node count)")
     p.add_argument("--latency", type=lambda s: int(_number("--latency")(s)), default=0)
     p.add_argument("--latency-dist", default="constant", choices=DISTRIBUTIONS)
-    p.add_argument("--nemesis", default="", help="comma-separated faults; only 'partition'")
+    p.add_argument("--nemesis", default="",
+                   help="comma-separated faults: partition, kill, pause")
     p.add_argument("--nemesis-interval", type=_number("--nemesis-interval", 0, strict=True),
                    default=10.0)
     p.add_argument("--topology", default="grid", choices=TOPOLOGIES)
@@ -152,9 +154,9 @@ def parse(argv: Sequence[str]) -> Options:
     nodes = _nodes(ns)
     concurrency = _concurrency(ns.concurrency, len(nodes))
     nemesis = frozenset(x for x in re.split(r"\s*,\s*", ns.nemesis.strip()) if x)
-    if nemesis - {"partition"}:
-        raise UsageError(f"unknown nemesis fault(s) {', '.join(sorted(nemesis - {'partition'}))}"
-                         "; the only fault is 'partition'")
+    if nemesis - FAULTS:
+        raise UsageError(f"unknown nemesis fault(s) {', '.join(sorted(nemesis - FAULTS))}; "
+                         f"the faults are {', '.join(sorted(FAULTS))}")
     availability: object | None = None
     if ns.availability is not None:
         if ns.availability == "total":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import selectors
 import time
 from typing import Any, Callable, Mapping
@@ -73,10 +74,25 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
     def __init__(self) -> None:
         self._now = 0.0
+        # gate(callback, args, context) -> (callback, args): lets the simulation wrap what
+        # a node schedules, so that a killed node's callbacks are dropped and a paused
+        # node's held (see sim.py)
+        self.gate: Callable[[Any, tuple, Any], tuple[Any, tuple]] | None = None
         super().__init__(_NoIO(self))
 
     def time(self) -> float:
         return self._now
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+        if self.gate is not None:
+            callback, args = self.gate(callback, args, context)
+        return super().call_soon(callback, *args, context=context)
+
+    def call_at(self, when: float, callback: Any, *args: Any,
+                context: Any = None) -> asyncio.TimerHandle:
+        if self.gate is not None:
+            callback, args = self.gate(callback, args, context)
+        return super().call_at(when, callback, *args, context=context)
 
     def advance(self, seconds: float) -> None:
         """Move virtual time forward (the selector does this when the loop would block)."""
@@ -91,6 +107,7 @@ class Timeouts:
     def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
         self.loop = loop
         self.seconds = seconds
+        self._context = contextvars.copy_context()
         self._queue: collections.deque[list] = collections.deque()  # [deadline, fn, live]
         self._timer: asyncio.TimerHandle | None = None
 
@@ -99,7 +116,7 @@ class Timeouts:
         entry = [self.loop.time() + self.seconds, fn, True]
         self._queue.append(entry)
         if self._timer is None:
-            self._timer = self.loop.call_at(entry[0], self._fire)
+            self._timer = self.loop.call_at(entry[0], self._fire, context=self._context)
         return entry
 
     @staticmethod
@@ -114,7 +131,7 @@ class Timeouts:
             if live:
                 fn()
         if queue:
-            self._timer = self.loop.call_at(queue[0][0], self._fire)
+            self._timer = self.loop.call_at(queue[0][0], self._fire, context=self._context)
 
 
 class Clock:

@@ -119,13 +119,6 @@ def partition_generator(interval: float, schedule: random.Random) -> gen.Generat
     return gen.nemesis(gen.Stagger(interval, _StartStop(schedule), schedule))
 
 
-def final_generator(faults: frozenset[str]) -> gen.Generator | None:
-    """What the nemesis does before a final phase: heal any partition."""
-    if "partition" not in faults:
-        return None
-    return gen.nemesis(gen.Once({"f": "stop-partition", "value": None}))
-
-
 class Partitioner:
     """Carries out partition ops on the network; `partitioned` says whether one is on."""
 
@@ -151,3 +144,111 @@ class Partitioner:
             self.partitioned = False
             return dict(op, value=Keyword("network-healed"))
         raise ValueError(f"the partitioner cannot do {op['f']!r}")
+
+
+# ---- kill and pause (Jepsen's jepsen.nemesis.combined db-package) ------------------------------
+
+TARGETS = (None, "one", "minority-third", "minority", "majority", "all")
+DB_FAULTS = ("kill", "pause")
+RECOVERY = {"kill": "start", "pause": "resume"}
+
+
+def db_nodes(nodes: list[str], spec: str | None, rng: random.Random) -> list[str]:
+    """The nodes a kill or pause spec names (Jepsen's db-nodes): nil a random non-empty
+    subset, one, minority-third, minority, majority, all, or a list of nodes."""
+    if isinstance(spec, list):
+        return [n for n in nodes if n in spec]
+    n = len(nodes)
+    majority = n // 2 + 1
+    if spec is None:
+        while True:
+            chosen = [x for x in nodes if rng.random() < 0.5]
+            if chosen:
+                return chosen
+    if spec == "one":
+        return [rng.choice(nodes)]
+    if spec == "all":
+        return list(nodes)
+    count = {"minority": majority - 1, "majority": majority,
+             "minority-third": (n - 1) // 3}[spec]
+    shuffled = list(nodes)
+    rng.shuffle(shuffled)
+    return sorted(shuffled[:count], key=nodes.index)
+
+
+class _FlipFlops(gen.Stream):
+    """Per op, one of the enabled faults at random; each fault alternates between striking
+    (kill or pause, at a random target spec) and recovering everyone (start or resume :all)."""
+
+    def __init__(self, faults: list[str], schedule: random.Random) -> None:
+        super().__init__(lambda rng: {}, schedule)
+        self.faults = faults
+        self.striking = {f: True for f in faults}
+
+    def next_op(self, ctx: gen.Context) -> dict:
+        fault = self.rng.choice(self.faults)
+        striking = self.striking[fault]
+        self.striking[fault] = not striking
+        if striking:
+            target = self.rng.choice(TARGETS)
+            return {"f": fault, "value": None if target is None else Keyword(target)}
+        return {"f": RECOVERY[fault], "value": Keyword("all")}
+
+
+def db_generator(faults: frozenset[str], interval: float,
+                 schedule: random.Random) -> gen.Generator | None:
+    """Kills and pauses on the nemesis thread, staggered by `interval` (None: neither)."""
+    chosen = [f for f in DB_FAULTS if f in faults]
+    if not chosen:
+        return None
+    return gen.nemesis(gen.Stagger(interval, _FlipFlops(chosen, schedule), schedule))
+
+
+def generator(faults: frozenset[str], interval: float, schedule: random.Random,
+              db_schedule: random.Random) -> gen.Generator | None:
+    """Every fault's schedule at once (Jepsen's compose-packages: gen/any)."""
+    parts = [g for g in (partition_generator(interval, schedule) if "partition" in faults
+                         else None, db_generator(faults, interval, db_schedule)) if g]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else gen.Any(*parts)
+
+
+def recovery_generator(faults: frozenset[str]) -> gen.Generator | None:
+    """Before a final phase: heal, then resume everyone, then start everyone (each package's
+    final generator, in turn)."""
+    ops = []
+    if "partition" in faults:
+        ops.append({"f": "stop-partition", "value": None})
+    if "pause" in faults:
+        ops.append({"f": "resume", "value": Keyword("all")})
+    if "kill" in faults:
+        ops.append({"f": "start", "value": Keyword("all")})
+    if not ops:
+        return None
+    return gen.nemesis(gen.Phases(*(gen.Once(op) for op in ops)))
+
+
+class Nemesis:
+    """Carries out every nemesis op: partitions on the network, kills, starts, pauses and
+    resumes on the node hosts (`hosts[node]` with async crash/restart/pause/resume)."""
+
+    def __init__(self, partitioner: Partitioner, hosts: dict, nodes: list[str],
+                 targets: random.Random) -> None:
+        self.partitioner = partitioner
+        self.hosts = hosts
+        self.nodes = nodes
+        self.targets = targets
+
+    async def invoke(self, op: dict) -> dict:
+        f = op["f"]
+        if f in ("start-partition", "stop-partition"):
+            return await self.partitioner.invoke(op)
+        value = op.get("value")
+        spec = None if value is None else value if isinstance(value, list) else str(value)
+        nodes = db_nodes(self.nodes, spec, self.targets)
+        action = {"kill": "crash", "start": "restart", "pause": "pause", "resume": "resume"}[f]
+        done: dict = {}
+        for node in nodes:
+            done[node] = Keyword(await getattr(self.hosts[node], action)())
+        return dict(op, value=done)

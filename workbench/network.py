@@ -10,6 +10,7 @@ what the deadlines say.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import heapq
 import itertools
 import logging
@@ -57,7 +58,8 @@ class _Inbox:
     """One receiver's queue and its reader. The reader is either idle, or holding the
     message it dequeued (`holding`) until that message's deadline (`timer`)."""
 
-    __slots__ = ("id", "deliver", "heap", "holding", "timer", "cost", "busy_until", "open")
+    __slots__ = ("id", "deliver", "heap", "holding", "timer", "cost", "busy_until", "open",
+                 "paused", "down")
 
     def __init__(self, participant: str, deliver: Callable[[Message], None],
                  cost: float) -> None:
@@ -69,6 +71,8 @@ class _Inbox:
         self.cost = cost
         self.busy_until = 0.0
         self.open = True
+        self.paused = False  # deliveries wait (a paused process reads nothing)
+        self.down = False  # deliveries are lost (a killed process)
 
 
 class Network:
@@ -93,6 +97,8 @@ class Network:
         self._ids = itertools.count()
         self._seq = itertools.count()
         self._loop = clock.loop
+        self._context = contextvars.copy_context()  # deliveries run as the network's, not
+        # as whichever node's send happened to dequeue them
 
     # ---- membership ----------------------------------------------------------------------
 
@@ -107,6 +113,33 @@ class Network:
             inbox.open = False
             if inbox.timer is not None:
                 inbox.timer.cancel()
+
+    # ---- nodes that are paused or down (the kill and pause nemeses) ---------------------------
+
+    def pause(self, participant: str) -> None:
+        """Hold deliveries to `participant` until `resume` (a stopped process reads nothing;
+        what is sent to it waits)."""
+        self._inboxes[participant].paused = True
+
+    def resume(self, participant: str) -> None:
+        inbox = self._inboxes[participant]
+        inbox.paused = False
+        if inbox.holding is not None and inbox.timer is None:
+            inbox.timer = self._loop.call_soon(self._release, inbox, context=self._context)
+
+    def down(self, participant: str) -> None:
+        """`participant`'s process is gone: what reaches it is lost (no recv event)."""
+        self._inboxes[participant].down = True
+
+    def up(self, participant: str) -> None:
+        """A new process for `participant`: it starts with an empty queue, so nothing sent to
+        an earlier incarnation reaches it."""
+        inbox = self._inboxes[participant]
+        if inbox.timer is not None:
+            inbox.timer.cancel()
+        inbox.heap.clear()
+        inbox.holding = inbox.timer = None
+        inbox.down = inbox.paused = False
 
     def is_registered(self, participant: str) -> bool:
         return participant in self._inboxes
@@ -170,15 +203,22 @@ class Network:
                 inbox.busy_until = deadline
             inbox.holding = msg
             if deadline <= self._loop.time():
-                inbox.timer = self._loop.call_soon(self._release, inbox)
+                inbox.timer = self._loop.call_soon(self._release, inbox, context=self._context)
             else:
-                inbox.timer = self._loop.call_at(deadline, self._release, inbox)
+                inbox.timer = self._loop.call_at(deadline, self._release, inbox,
+                                                 context=self._context)
             return
 
     def _release(self, inbox: _Inbox) -> None:
         msg = inbox.holding
-        inbox.holding = inbox.timer = None
+        inbox.timer = None
         if not inbox.open or msg is None:
+            return
+        if inbox.paused:
+            return  # held; resume() releases it
+        inbox.holding = None
+        if inbox.down:
+            self._dequeue(inbox)
             return
         self.journal.record(self.clock.now_ns(), RECV, msg)
         if self.log_recv:

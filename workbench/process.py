@@ -9,9 +9,10 @@ import asyncio
 import collections
 import logging
 import os
+import signal
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 from .errors import NodeError
 from .message import BadLine, Message, parse_message
@@ -43,6 +44,11 @@ class NodeHost:
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stopping = False
         self.spoofed: set[str] = set()  # srcs other than its own it has sent as
+        self.incarnation = 0  # how many times the nemesis restarted it
+        self.running = False  # its process is up (not killed by the nemesis)
+        self.paused = False
+        # sends init to a (re)started node; the runner sets it
+        self.initialize: Callable[[NodeHost], Awaitable[None]] | None = None
 
     def handle_line(self, line: str) -> bool:
         """Send what one stdout line says; False when the line broke the run (the host
@@ -121,7 +127,34 @@ class NodeHost:
         raise NotImplementedError
 
     async def kill(self) -> None:
+        """Teardown: stop for good."""
         raise NotImplementedError
+
+    # ---- the nemesis (kill, start, pause, resume); each says what it did ----
+
+    async def crash(self) -> str:
+        """Kill the node outright; what reaches it until `restart` is lost."""
+        raise NotImplementedError
+
+    async def restart(self) -> str:
+        """A fresh incarnation (new process, nothing kept), initialised again."""
+        raise NotImplementedError
+
+    async def pause(self) -> str:
+        """Stop the node: it takes and sends nothing; what is sent to it waits."""
+        raise NotImplementedError
+
+    async def resume(self) -> str:
+        raise NotImplementedError
+
+    def mark(self, what: str) -> None:
+        """A line in the node's log between incarnations (kill, restart, pause, resume)."""
+        try:
+            with self.log_path.open("ab") as f:
+                f.write(f"=== {self.id} {what} (incarnation {self.incarnation}) at "
+                        f"{self.network.clock.now():.3f} s ===\n".encode())
+        except OSError:
+            pass
 
 
 class NodeProcess(NodeHost):
@@ -137,6 +170,10 @@ class NodeProcess(NodeHost):
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
+        await self._spawn()
+        self.network.register(self.id, self.deliver)
+
+    async def _spawn(self) -> None:
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -145,10 +182,12 @@ class NodeProcess(NodeHost):
         except OSError as err:
             raise NodeError(f"could not start node {self.id}: {' '.join(self.command)}: "
                             f"{err.strerror or err}") from None
-        self.network.register(self.id, self.deliver)
+        self.running = True
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._read_stdout()), loop.create_task(self._read_stderr()),
-                       loop.create_task(self._watch())]
+        proc = self.proc
+        self._tasks = [loop.create_task(self._read_stdout(proc)),
+                       loop.create_task(self._read_stderr(proc)),
+                       loop.create_task(self._watch(proc))]
 
     def deliver(self, msg: Message) -> None:
         proc = self.proc
@@ -159,9 +198,9 @@ class NodeProcess(NodeHost):
         except (ConnectionError, RuntimeError):
             pass  # the exit watcher reports the crash
 
-    async def _read_stdout(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        reader = self.proc.stdout
+    async def _read_stdout(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stdout is not None
+        reader = proc.stdout
         while True:
             try:
                 raw = await reader.readline()
@@ -173,9 +212,9 @@ class NodeProcess(NodeHost):
             if not self.handle_line(raw.decode(errors="replace").rstrip("\n")):
                 return
 
-    async def _read_stderr(self) -> None:
-        assert self.proc is not None and self.proc.stderr is not None
-        reader = self.proc.stderr
+    async def _read_stderr(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stderr is not None
+        reader = proc.stderr
         with self.log_path.open("ab", buffering=0) as out:
             while True:
                 try:
@@ -190,18 +229,60 @@ class NodeProcess(NodeHost):
                 if self.log_stderr:
                     logging.getLogger(f"{self.id} stderr").info(line)
 
-    async def _watch(self) -> None:
-        assert self.proc is not None
-        status = await self.proc.wait()
-        if not self.stopping:
+    async def _watch(self, proc: asyncio.subprocess.Process) -> None:
+        status = await proc.wait()
+        if not self.stopping and proc is self.proc and self.running:
             await asyncio.sleep(0.05)  # let the readers catch the last lines
             self.exited(status)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
-    async def kill(self) -> None:
-        self.stopping = True
+    async def crash(self) -> str:
+        if not self.running:
+            return "already-dead"
+        self.running = self.paused = False
+        self.network.down(self.id)
+        await self._stop_process()
+        self.mark("killed by the nemesis")
+        return "killed"
+
+    async def restart(self) -> str:
+        if self.running:
+            return "already-running"
+        self.incarnation += 1
+        self.network.up(self.id)
+        self.mark("started again by the nemesis")
+        await self._spawn()
+        if self.initialize is not None:
+            await self.initialize(self)
+        return "started"
+
+    async def pause(self) -> str:
+        if not self.running or self.paused:
+            return "not-running" if not self.running else "already-paused"
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+        self.network.pause(self.id)
+        self.paused = True
+        self.mark("paused by the nemesis")
+        return "paused"
+
+    async def resume(self) -> str:
+        if not self.paused:
+            return "not-paused"
+        assert self.proc is not None
+        self.paused = False
+        try:
+            os.killpg(self.proc.pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+        self.network.resume(self.id)
+        self.mark("resumed by the nemesis")
+        return "resumed"
+
+    async def _stop_process(self) -> None:
+        """SIGKILL the process group and let the readers drain what it wrote."""
         proc = self.proc
         if proc is not None and proc.returncode is None:
             try:
@@ -218,4 +299,8 @@ class NodeProcess(NodeHost):
                     await asyncio.wait_for(task, 1)
                 except (asyncio.TimeoutError, asyncio.CancelledError):
                     task.cancel()
+
+    async def kill(self) -> None:
+        self.stopping = True
+        await self._stop_process()
         self.network.unregister(self.id)

@@ -123,7 +123,9 @@ class Run:
         try:
             (self.dir / "node-logs").mkdir(exist_ok=True)
             for node_id in opts.nodes:
-                self.nodes.append(self._host(node_id))
+                host = self._host(node_id)
+                host.initialize = self._init
+                self.nodes.append(host)
             for host in self.nodes:
                 await host.start()
             await self.guard(asyncio.gather(*(self._init(host) for host in self.nodes)))
@@ -150,8 +152,11 @@ class Run:
             t: ClientWorker(self.workload, self.network, nodes[t % len(nodes)],
                             self.new_client_id)
             for t in range(opts.concurrency)}
-        self.partitioner = Partitioner(self.network, list(nodes), self.seeds.stream("targets"))
-        workers[gen.NEMESIS] = NemesisWorker(self.partitioner.invoke)
+        targets = self.seeds.stream("targets")
+        self.partitioner = Partitioner(self.network, list(nodes), targets)
+        self.nemesis = nemesis.Nemesis(self.partitioner, {h.id: h for h in self.nodes},
+                                       list(nodes), targets)
+        workers[gen.NEMESIS] = NemesisWorker(self.nemesis.invoke)
         return Interpreter(self.clock, self.recorder, workers, self.seeds.stream("threads"))
 
     def _phase(self, name: str) -> gen.Do:
@@ -171,14 +176,15 @@ class Run:
         else:
             ops = gen.clients(gen.Sleep(opts.time_limit))
         during: list[gen.Generator] = [ops]
-        if "partition" in opts.nemesis:
-            during.insert(0, nemesis.partition_generator(opts.nemesis_interval,
-                                                         self.seeds.stream("nemesis")))
+        faults = nemesis.generator(opts.nemesis, opts.nemesis_interval,
+                                   self.seeds.stream("nemesis"), self.seeds.stream("db-nemesis"))
+        if faults is not None:
+            during.insert(0, faults)
         phases: list[gen.Generator | None] = [
             self._phase("main"), gen.TimeLimit(opts.time_limit, gen.Any(*during))]
         final = self.workload.final_generator
         if final is not None:
-            phases += [nemesis.final_generator(opts.nemesis), self._phase("recovery"),
+            phases += [nemesis.recovery_generator(opts.nemesis), self._phase("recovery"),
                        gen.log_step("Waiting for recovery..."), gen.Sleep(RECOVERY_WAIT),
                        self._phase("final"), gen.clients(final)]
         return gen.Phases(*phases)
@@ -419,6 +425,7 @@ def _simulate(run: Run) -> None:
     hooks = sim.Hooks()
     loop = VirtualLoop()
     loop.set_exception_handler(sim.exception_handler)
+    loop.gate = sim.gate
     asyncio.set_event_loop(loop)
     hooks.install()
     try:

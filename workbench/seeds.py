@@ -8,7 +8,8 @@ targets depend only on the seed and on how many draws that concern made before:
     workload   op values and mixes (the workload's generators)
     stagger    gaps between ops under --rate
     threads    which free worker thread takes an op
-    nemesis    the nemesis schedule (gaps, kinds of fault)
+    nemesis    the partition schedule (gaps, kinds of partition)
+    db-nemesis the kill and pause schedule (gaps, which fault, target specs)
     targets    what each fault hits (partition grudges, nodes to kill or pause)
     latency    network latencies
     services   seq-kv and lww-kv's choices
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 import random
 
-CONCERNS = ("workload", "stagger", "threads", "nemesis", "targets", "latency", "services")
+CONCERNS = ("workload", "stagger", "threads", "nemesis", "db-nemesis", "targets", "latency",
+            "services")
 
 
 class Seeds:

@@ -278,6 +278,15 @@ def _per_node_random(name: str, shared: random.Random) -> Callable[..., Any]:
     return draw
 
 
+def gate(callback: Any, args: tuple, context: Any) -> tuple[Any, tuple]:
+    """The virtual loop's gate: what a node schedules runs through its `gated`, so the
+    nemesis can drop (kill) or hold (pause) it."""
+    node = context.get(CURRENT) if context is not None else CURRENT.get()
+    if node is None:
+        return callback, args
+    return node.gated, (node.incarnation, callback, *args)
+
+
 def exception_handler(loop: Any, context: dict) -> None:
     """The loop's handler: an exception in a node's callback goes to that node's log, as the
     node's own asyncio would print it to its stderr; others to the workbench's log."""
@@ -310,23 +319,29 @@ class SimNode(NodeHost):
 
     def __init__(self, node_id: str, script: str, args: list[str], network: Network,
                  log_dir: Path, fail: Callable[[NodeError], None], warn: Callable[[str], None],
-                 seeds: Seeds, log_stderr: bool = False, incarnation: int = 0) -> None:
+                 seeds: Seeds, log_stderr: bool = False) -> None:
         super().__init__(node_id, network, log_dir, fail, warn)
         self.script = Path(script)
         self.args = args
         self.log_stderr = log_stderr
-        self.rng = seeds.stream(f"node:{node_id}:{incarnation}")
+        self.seeds = seeds
+        self.muted = False  # a line broke the run: nothing more is read from this node
+        self._log: Any = None
+        self._loop: Any = None
+        self.held: list[tuple[int, Any, tuple, contextvars.Context]] = []  # while paused
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """Everything one incarnation has: nothing survives a kill."""
+        self.rng = self.seeds.stream(f"node:{self.id}:{self.incarnation}")
         self.node: Any = None  # the maelstrom_node.Node the script made
         self.dead = False
-        self.muted = False  # a line broke the run: nothing more is read from this node
         self.modules: dict[str, ModuleType] = {}
         self._partial = {"stdout": "", "stderr": ""}
-        self._log: Any = None
         self._context = contextvars.copy_context()
         self._context.run(CURRENT.set, self)
         self._builtins = dict(vars(builtins))
         self._builtins["__import__"] = self._import
-        self._loop: Any = None
 
     # ---- what the hooks ask ----
 
@@ -378,14 +393,70 @@ class SimNode(NodeHost):
         self._loop = asyncio.get_running_loop()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab", buffering=0)
+        self._boot()
+        self.network.register(self.id, self.deliver, NODE_COST)
+
+    def _boot(self) -> None:
+        """Execute the script for this incarnation."""
+        self.running = True
         status = self._context.run(self._exec)
         if status is not None:
             self.exit(status)
-            return
-        if self.node is None:
+        elif self.node is None:
             self.exit(0)  # the script ended without serving, as a process would exit
+
+    # ---- the nemesis ----
+
+    def gated(self, incarnation: int, callback: Any, *args: Any) -> None:
+        """How the loop runs what this node scheduled: not at all for an earlier
+        incarnation or a dead node, later for a paused one."""
+        if incarnation != self.incarnation or self.dead:
             return
-        self.network.register(self.id, self.deliver, NODE_COST)
+        if self.paused:
+            self.held.append((incarnation, callback, args, contextvars.copy_context()))
+            return
+        callback(*args)
+
+    async def crash(self) -> str:
+        if not self.running:
+            return "already-dead"
+        self.running = self.paused = False
+        self.dead = True
+        self.held.clear()
+        self.network.down(self.id)
+        self.mark("killed by the nemesis")
+        return "killed"
+
+    async def restart(self) -> str:
+        if self.running:
+            return "already-running"
+        self.incarnation += 1
+        self._fresh()
+        self.network.up(self.id)
+        self.mark("started again by the nemesis")
+        self._boot()
+        if self.initialize is not None and not self.dead:
+            await self.initialize(self)
+        return "started"
+
+    async def pause(self) -> str:
+        if not self.running or self.paused:
+            return "not-running" if not self.running else "already-paused"
+        self.paused = True
+        self.network.pause(self.id)
+        self.mark("paused by the nemesis")
+        return "paused"
+
+    async def resume(self) -> str:
+        if not self.paused:
+            return "not-paused"
+        self.paused = False
+        self.mark("resumed by the nemesis")
+        held, self.held = self.held, []
+        for incarnation, callback, args, context in held:
+            self._loop.call_soon(self.gated, incarnation, callback, *args, context=context)
+        self.network.resume(self.id)
+        return "resumed"
 
     def _exec(self) -> int | None:
         """Execute the script as __main__; an exit status if it ended the node."""
@@ -412,7 +483,7 @@ class SimNode(NodeHost):
         return None
 
     def deliver(self, msg: Message) -> None:
-        if self.dead or self.node is None:
+        if self.dead or self.node is None or self.paused:
             return
         try:
             self._context.run(self.node._receive, msg.to_json().encode())
@@ -426,6 +497,7 @@ class SimNode(NodeHost):
         if self.dead:
             return
         self.dead = True
+        self.running = False
         self.exited(status)
 
     async def kill(self) -> None:
