@@ -68,5 +68,14 @@ def seconds(op: dict) -> float:
 def take(generator: gen.Generator, n: int, threads: tuple = (0,)) -> list[dict]:
     """The first `n` ops `generator` emits (as invoked: f, value and extras)."""
     history = drive(gen.Limit(n, generator), threads=threads)
-    return [{k: v for k, v in op.items() if k not in ("index", "time", "type", "process")}
-            for op in history if op["type"] == "invoke"]
+    invoked, open_nemesis = [], False
+    for op in history:  # nemesis ops are :info both ways: every other one is an invocation
+        if op["process"] == gen.NEMESIS:
+            open_nemesis = not open_nemesis
+            if not open_nemesis:
+                continue
+        elif op["type"] != "invoke":
+            continue
+        invoked.append({k: v for k, v in op.items()
+                        if k not in ("index", "time", "type", "process")})
+    return invoked

@@ -1,4 +1,5 @@
-"""Partition grudges: Maelstrom's four specs."""
+"""The nemesis: partition grudges (Maelstrom's four specs), and the kill and pause schedule
+(Jepsen's combined db-package)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ import random
 
 import pytest
 
-from workbench.nemesis import complete_grudge, draw_grudge, majorities_ring
+from tests.gen_driver import take
+from workbench.generator import NEMESIS
+from workbench.nemesis import (
+    TARGETS,
+    complete_grudge,
+    db_nodes,
+    draw_grudge,
+    generator,
+    majorities_ring,
+    recovery_generator,
+)
 
 NODES = [f"n{i}" for i in range(5)]
 
@@ -31,3 +42,51 @@ def test_every_spec_is_drawn() -> None:
     rng = random.Random(0)
     specs = {draw_grudge(NODES, rng)[0] for _ in range(200)}
     assert specs == {"one", "majority", "minority-third", "majorities-ring"}
+
+
+# ---- kill and pause ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec, sizes", [("one", {1}), ("minority", {2}), ("majority", {3}),
+                                         ("minority-third", {1}), ("all", {5}),
+                                         (None, {1, 2, 3, 4, 5})])
+def test_db_node_specs_pick_jepsens_targets(spec: str | None, sizes: set[int]) -> None:
+    rng = random.Random(3)
+    seen = set()
+    for _ in range(300):
+        chosen = db_nodes(NODES, spec, rng)
+        assert len(chosen) in sizes and len(set(chosen)) == len(chosen)
+        assert chosen == [n for n in NODES if n in chosen]  # in node order
+        seen.add(len(chosen))
+    assert seen == sizes
+    assert db_nodes(NODES, ["n3", "n1"], rng) == ["n1", "n3"]
+
+
+def _ops(faults: str, n: int = 400) -> list[dict]:
+    g = generator(frozenset(faults.split(",")), 1.0, random.Random(1), random.Random(2))
+    return take(g, n, threads=(NEMESIS,))
+
+
+def test_each_fault_alternates_strike_and_recovery_and_faults_mix() -> None:
+    ops = _ops("kill,pause")
+    for fault, recovery in (("kill", "start"), ("pause", "resume")):
+        mine = [op["f"] for op in ops if op["f"] in (fault, recovery)]
+        assert mine[0] == fault and all(a != b for a, b in zip(mine, mine[1:], strict=False))
+    assert {op["f"] for op in ops} == {"kill", "start", "pause", "resume"}
+    targets = {op["value"] for op in ops if op["f"] in ("kill", "pause")}
+    assert targets == set(TARGETS)
+    assert all(op["value"] == "all" for op in ops if op["f"] in ("start", "resume"))
+
+
+def test_partition_and_db_faults_run_side_by_side() -> None:
+    fs = {op["f"] for op in _ops("partition,kill")}
+    assert fs == {"start-partition", "stop-partition", "kill", "start"}
+    assert generator(frozenset(), 1.0, random.Random(1), random.Random(2)) is None
+
+
+def test_recovery_heals_then_resumes_then_starts_everyone() -> None:
+    ops = take(recovery_generator(frozenset({"kill", "pause", "partition"})), 10,
+               threads=(NEMESIS,))
+    assert [(op["f"], op["value"]) for op in ops] == [
+        ("stop-partition", None), ("resume", "all"), ("start", "all")]
+    assert recovery_generator(frozenset()) is None
