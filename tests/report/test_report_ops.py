@@ -5,7 +5,7 @@ from __future__ import annotations
 from report_helpers import NS, history
 
 from workbench.edn import Keyword
-from workbench.report.ops import completed, partition_periods, text
+from workbench.report.ops import completed, fault_periods, partition_periods, text
 
 
 def _nemesis(t: float, f: str) -> dict:
@@ -49,3 +49,17 @@ def test_text_prints_any_value_and_stays_xml_safe() -> None:
     long = text("x" * 500, 50)
     assert len(long) == 50 and long.endswith("…")
     assert "\x01" not in text("bad \x01 char")
+
+
+def test_kill_and_pause_periods_run_from_the_strike_to_the_recovery() -> None:
+    def nem(t: float, f: str, value: object) -> dict:
+        return {"time": int(t * 1e9), "process": "nemesis", "type": "info", "f": f,
+                "value": value}
+    history = [nem(1, "kill", None), nem(1, "kill", {"n1": "killed"}),
+               nem(2, "pause", "one"), nem(2, "pause", {}),  # paused nobody: no period
+               nem(3, "start", "all"), nem(3, "start", {"n0": "already-running",
+                                                         "n1": "started"}),
+               nem(4, "pause", "all"), nem(4, "pause", {"n0": "paused", "n1": "paused"}),
+               nem(5, "start-partition", "one"), nem(5, "start-partition", ["isolated", {}])]
+    assert sorted(fault_periods(history, end=9.0)) == [
+        (1.0, 3.0, "kill"), (4.0, 9.0, "pause"), (5.0, 9.0, "partition")]

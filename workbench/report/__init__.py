@@ -27,13 +27,13 @@ def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
     """Write latency-raw.png, latency-quantiles.png, rate.png, timeline.html and
     messages.svg into `run_dir`. Returns one note per file that could not be written."""
     from . import lamport, timeline
-    from .ops import completed, partition_periods
+    from .ops import completed, fault_periods
 
     run_dir = Path(run_dir)
     notes: list[str] = []
     started = time.monotonic()
     end = max((op["time"] for op in history_ops), default=0) / 1e9
-    periods = partition_periods(history_ops, end)
+    periods = fault_periods(history_ops, end)
     events: Iterable = getattr(journal, "events", journal) if journal is not None else []
     node_count = int(getattr(opts, "node_count", 0) or 0)
     title = f"{getattr(opts, 'workload', 'test')} timeline"

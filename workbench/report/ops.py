@@ -13,6 +13,9 @@ from ..history import NEMESIS, pairs
 # Jepsen's perf colours, used by every file the report writes (spec 9).
 TYPE_COLOURS = {"ok": "#81BFFC", "info": "#FFA400", "fail": "#FF1E90"}
 PARTITION_COLOUR = "#E9DCA0"
+# kill and pause as Jepsen's combined nemesis package colours them
+FAULT_COLOURS = {"partition": PARTITION_COLOUR, "kill": "#E9A4A0", "pause": "#A0B1E9"}
+Period = tuple  # (start s, stop s) of a partition, or (start s, stop s, fault)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +89,33 @@ def text(value: Any, limit: int = 200) -> str:
 def clean(s: str) -> str:
     """`s` with the characters XML 1.0 cannot hold replaced by U+FFFD."""
     return _XML_BAD.sub("\ufffd", s)
+
+
+def _acted(op: dict, word: str) -> bool:
+    """Whether a kill/start/pause/resume completion did `word` to some node."""
+    value = op.get("value")
+    return isinstance(value, dict) and any(str(v) == word for v in value.values())
+
+
+def fault_periods(history: Iterable[dict], end: float | None = None) -> list[Period]:
+    """Every fault's periods, (start s, stop s, fault): partitions, and for kill and pause
+    from a completion that killed (paused) a node to the next that started (resumed) one."""
+    ops = list(history)
+    periods: list[Period] = [(a, b, "partition") for a, b in partition_periods(ops, end)]
+    last = max((op["time"] for op in ops), default=0) / 1e9
+    for fault, strike, struck, heal, healed in (("kill", "kill", "killed", "start", "started"),
+                                                ("pause", "pause", "paused", "resume",
+                                                 "resumed")):
+        opened: float | None = None
+        nemesis = [op for op in ops if op.get("process") == NEMESIS and op.get("f") in
+                   (strike, heal)]
+        for op in nemesis[1::2]:  # completions
+            t = op["time"] / 1e9
+            if op["f"] == strike and opened is None and _acted(op, struck):
+                opened = t
+            elif op["f"] == heal and opened is not None and _acted(op, healed):
+                periods.append((opened, t, fault))
+                opened = None
+        if opened is not None:
+            periods.append((opened, max(end or 0.0, last), fault))
+    return periods

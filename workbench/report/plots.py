@@ -1,5 +1,5 @@
 """The perf plots (spec 9): latency-raw.png, latency-quantiles.png and rate.png, drawn with
-matplotlib's Agg backend, partition periods shaded.
+matplotlib's Agg backend, fault periods (partition, kill, pause) shaded.
 
 Jepsen buckets quantiles by 30 s and rates by 10 s; runs here are often 20 s long, so the
 bucket shrinks with the run (about 20 quantile and 40 rate buckets) and never grows past
@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .ops import PARTITION_COLOUR, TYPE_COLOURS, Done  # noqa: E402
+from .ops import FAULT_COLOURS, PARTITION_COLOUR, TYPE_COLOURS, Done  # noqa: E402
 
 MARKERS = ("o", "^", "s", "D", "v", "P", "X", "*", "<", ">")
 QUANTILE_LINES = ((0.5, "#4C72B0"), (0.95, "#DD8452"), (0.99, "#C44E52"), (1.0, "#222222"))
@@ -69,10 +69,19 @@ def _log_y(ax) -> None:
         lambda v, _pos: f"{v:g}" if f"{v:.0e}"[0] in "25" else ""))
 
 
-def _shade(ax, periods: Sequence[tuple[float, float]]) -> list:
-    for a, b in periods:
-        ax.axvspan(a, b, color=PARTITION_COLOUR, alpha=0.7, linewidth=0, zorder=0)
-    return [Patch(color=PARTITION_COLOUR, alpha=0.7, label="partition")] if periods else []
+def _shade(ax, periods: Sequence[tuple]) -> list:
+    """Fault periods, (start, stop) for a partition or (start, stop, fault), shaded in each
+    fault's colour; the legend's entries for them."""
+    kinds: list[str] = []
+    for period in periods:
+        kind = period[2] if len(period) > 2 else "partition"
+        colour = FAULT_COLOURS.get(kind, PARTITION_COLOUR)
+        ax.axvspan(period[0], period[1], color=colour, alpha=0.7 if kind == "partition" else 0.45,
+                   linewidth=0, zorder=0)
+        if kind not in kinds:
+            kinds.append(kind)
+    return [Patch(color=FAULT_COLOURS.get(k, PARTITION_COLOUR), alpha=0.7, label=k)
+            for k in kinds]
 
 
 def _finish(fig, ax, path: Path, handles: list, end: float) -> None:

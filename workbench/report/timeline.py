@@ -79,11 +79,14 @@ def render(history: Sequence[dict], periods: Sequence[tuple[float, float]],
     parts.append(f'<p class="note" id="note">{escape(shown_note)} Hover a box for details; '
                  f"time flows down ({scale:g} px per ms).</p>")
     parts.append(f'<div id="timeline" style="width:{width}px;height:{height:.0f}px">')
-    for a, b in periods:
+    for period in periods:
+        a, b = period[0], period[1]
+        kind = period[2] if len(period) > 2 else "partition"
         top, bottom = y(max(a * 1e9, t0)), y(min(b * 1e9, t1))
         if bottom > top:
-            parts.append(f'<div class="partition" style="top:{top:.1f}px;'
-                         f'height:{bottom - top:.1f}px;width:{width}px"></div>')
+            parts.append(f'<div class="{escape(kind)}" title="{escape(kind)}" '
+                         f'style="top:{top:.1f}px;height:{bottom - top:.1f}px;'
+                         f'width:{width}px"></div>')
     step_ms = _tick(span_ms)
     tick = 0.0
     while tick <= span_ms:
@@ -149,6 +152,8 @@ h1 {{ font-size: 16px; margin: 0 0 4px 0; }}
 .ok {{ background: {ok}; }} .info {{ background: {info}; }} .fail {{ background: {fail}; }}
 .open {{ background: #DDDDDD; }}
 .partition {{ position: absolute; left: 0; background: {part}; opacity: 0.6; }}
+.kill {{ position: absolute; left: 0; background: #E9A4A0; opacity: 0.45; }}
+.pause {{ position: absolute; left: 0; background: #A0B1E9; opacity: 0.45; }}
 .head {{ position: absolute; top: 0; width: {col}px; font-weight: bold; text-align: center; }}
 .tick {{ position: absolute; left: 0; width: 55px; color: #888; border-top: 1px solid #EEE; }}
 .key span {{ display: inline-block; padding: 1px 6px; margin-right: 4px; }}
@@ -156,5 +161,6 @@ h1 {{ font-size: 16px; margin: 0 0 4px 0; }}
 <h1>{title}</h1>
 <p class="key"><span class="ok">ok</span><span class="info">info</span><span class="fail">fail
 </span><span class="open">never completed</span><span class="partition-key"
-style="background:{part}">partition</span></p>
+style="background:{part}">partition</span><span style="background:#E9A4A0">node killed</span>
+<span style="background:#A0B1E9">node paused</span></p>
 """.replace("{col}", str(COLUMN - 6))
