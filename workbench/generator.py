@@ -337,14 +337,16 @@ class OnThreads(Base):
     def __init__(self, accept: Callable[[Thread], bool], gen: Generator) -> None:
         self.accept = accept
         self.gen = gen
-        self._seen: tuple[Context | None, Context | None] = (None, None)
+        self._views: dict[tuple[Thread, ...], tuple[Thread, ...]] = {}  # threads -> accepted
+
+    def _view(self, threads: tuple[Thread, ...]) -> tuple[Thread, ...]:
+        view = self._views.get(threads)
+        if view is None:
+            view = self._views[threads] = tuple([t for t in threads if self.accept(t)])
+        return view
 
     def _restrict(self, ctx: Context) -> Context:
-        seen, restricted = self._seen
-        if ctx is not seen or restricted is None:
-            restricted = ctx.restrict(self.accept)
-            self._seen = (ctx, restricted)
-        return restricted
+        return Context(ctx.time, self._view(ctx.threads), self._view(ctx.free), ctx.choose)
 
     def op(self, ctx: Context) -> Answer:
         return self.gen.op(self._restrict(ctx))

@@ -58,10 +58,18 @@ def edn_op(op: dict) -> dict:
 
 def op_line(op: dict, value: str | None = None) -> str:
     """One history.edn line; `value` is the op's value already written as EDN, if known."""
-    if value is None:
+    if value is None or not all(k in op for k in FIRST_KEYS):
         return edn.dumps(edn_op(op))
-    return "{" + ", ".join(f"{edn.key_text(k)} {value if k == 'value' else edn.dumps(v)}"
-                           for k, v in edn_op(op).items()) + "}"
+    process = op["process"]
+    head = (f'{{:index {op["index"]}, :time {op["time"]}, :type :{op["type"]}, :process '
+            f'{":nemesis" if process == NEMESIS else edn.dumps(process)}, :f :{op["f"]}, '
+            f':value {value}')
+    extras = [f"{edn.key_text(k)} {edn.dumps(v)}" for k, v in op.items()
+              if k not in _FIRST and not k.startswith("_")]
+    return head + (", " + ", ".join(extras) if extras else "") + "}"
+
+
+_FIRST = frozenset(FIRST_KEYS)
 
 
 def write_edn(path: Path, history: Iterable[dict],

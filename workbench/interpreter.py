@@ -115,6 +115,7 @@ class Interpreter:
             t: (t if gen.is_client(t) else hist.NEMESIS) for t in self.threads}
         self.rng = threads
         self.busy: set[gen.Thread] = set()
+        self._free: tuple[gen.Thread, ...] | None = None  # the free threads, while unchanged
         self.phase = "setup"  # for the progress line: set by gen.Do steps of the run
         self._running: set[asyncio.Task] = set()
         self._timer: asyncio.TimerHandle | None = None  # asks the generator at _timer_at
@@ -126,9 +127,18 @@ class Interpreter:
         return free[0] if len(free) == 1 else free[self.rng.randrange(len(free))]
 
     def context(self) -> gen.Context:
-        return gen.Context(time=self.clock.now(), threads=self.threads,
-                           free=tuple(t for t in self.threads if t not in self.busy),
-                           choose=self._choose)
+        if self._free is None:
+            self._free = tuple([t for t in self.threads if t not in self.busy])
+        return gen.Context(self.clock.now(), self.threads, self._free, self._choose)
+
+    def _take(self, thread: gen.Thread) -> None:
+        self.busy.add(thread)
+        self._free = None
+
+    def _give_back(self, thread: gen.Thread) -> None:
+        if thread in self.busy:
+            self.busy.discard(thread)
+            self._free = None
 
     async def run(self, generator: gen.Generator) -> None:
         """Run `generator` to exhaustion, then wait for every op in flight. Nothing here
@@ -195,7 +205,7 @@ class Interpreter:
         op["type"] = "invoke" if gen.is_client(thread) else "info"
         op["process"] = self.process[thread]
         self.recorder.record(op)
-        self.busy.add(thread)
+        self._take(thread)
         task = self.clock.loop.create_task(self._perform(generator, thread, op))
         self._running.add(task)
 
@@ -215,10 +225,10 @@ class Interpreter:
             if done["type"] == "info" and gen.is_client(thread):
                 self.process[thread] += self.concurrency
             worker.completed(done)
-            self.busy.discard(thread)
+            self._give_back(thread)
             generator.update(self.context(), thread, done)
         finally:
-            self.busy.discard(thread)
+            self._give_back(thread)
             self._running.discard(asyncio.current_task())  # type: ignore[arg-type]
         self._pump()
 
