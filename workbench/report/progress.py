@@ -105,6 +105,13 @@ class Progress:
         cut = getattr(network, "partitions", None) or {}
         links = sum(len(v) for v in cut.values())
         parts.append(f"partition: {links} links cut" if links else "no partition")
+        hosts = getattr(run, "nodes", None) or []
+        down = [h.id for h in hosts if not getattr(h, "running", True)]
+        paused = [h.id for h in hosts if getattr(h, "paused", False)]
+        if down:
+            parts.append("down: " + ",".join(down))
+        if paused:
+            parts.append("paused: " + ",".join(paused))
         return "  ".join(parts)
 
     def draw(self) -> None:
