@@ -105,7 +105,7 @@ class Progress:
         cut = getattr(network, "partitions", None) or {}
         links = sum(len(v) for v in cut.values())
         parts.append(f"partition: {links} links cut" if links else "no partition")
-        hosts = getattr(run, "nodes", None) or []
+        hosts = (getattr(run, "nodes", None) or []) if interp is not None else []
         down = [h.id for h in hosts if not getattr(h, "running", True)]
         paused = [h.id for h in hosts if getattr(h, "paused", False)]
         if down:
