@@ -102,7 +102,10 @@ class Client:
 
     def _deliver(self, msg: Message) -> None:
         waiting = self._waiting
-        if waiting is not None and msg.body.get("in_reply_to") == waiting[0]:
+        in_reply_to = msg.body.get("in_reply_to") if isinstance(msg.body, dict) else None
+        # As Clojure's =: 3.0 is not 3, so a float in_reply_to answers nothing (the request
+        # times out, as in Maelstrom)
+        if waiting is not None and type(in_reply_to) is int and in_reply_to == waiting[0]:
             if not waiting[1].done():
                 waiting[1].set_result(msg.body)
 

@@ -44,6 +44,8 @@ class NodeHost:
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stopping = False
         self.spoofed: set[str] = set()  # srcs other than its own it has sent as
+        self.muted = False  # its stdout is no longer read (this incarnation)
+        self.on_mute: Callable[[dict], None] | None = None  # the runner's record of mutes
         self.incarnation = 0  # how many times the nemesis restarted it
         self.running = False  # its process is up (not killed by the nemesis)
         self.paused = False
@@ -84,17 +86,27 @@ class NodeHost:
                                      "network", line, "use the node_id from init as src"))
                 return False
             if err.was_registered:
-                # Maelstrom would stop reading this node's stdout here (spec 1.2).
-                self.warn(f"{self.id} sent to {dest}, a client that had already closed "
-                          f"(it had timed out); the message was dropped. Real Maelstrom "
-                          f"stops reading {self.id}'s stdout after such a line. Line: "
-                          f"{_trim(line)}")
-                return True
+                # As Maelstrom: the node's stdout reader fails on a message to a closed
+                # client and nothing this node writes is read again (maelstrom.process).
+                self.mute(f"it sent to {dest}, a client that had already closed (its "
+                          "request had timed out)", line)
+                return False
             self.fail(self.error(f"sent a message to {dest!r}, which does not exist",
                                  line, "valid destinations are the node ids from init, "
                                  "the src of a request, and the services"))
             return False
         return True
+
+    def mute(self, why: str, line: str) -> None:
+        """Stop reading this node's stdout, as Maelstrom does after a line it cannot send,
+        and say so in the result."""
+        self.muted = True
+        note = {"node": self.id, "time": round(self.network.clock.now(), 6), "why": why,
+                "line": _trim(line)}
+        if self.on_mute is not None:
+            self.on_mute(note)
+        self.warn(f"{self.id} is muted from {note['time']:.3f} s on: {why}; as Maelstrom "
+                  f"does, nothing it writes is read after this line: {_trim(line)}")
 
     def log_stderr_line(self, line: str) -> None:
         self.stderr_tail.append(line)
@@ -174,6 +186,7 @@ class NodeProcess(NodeHost):
         self.network.register(self.id, self.deliver)
 
     async def _spawn(self) -> None:
+        self.muted = False  # a new process's output is read again
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

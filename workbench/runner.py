@@ -57,6 +57,7 @@ class Run:
         self.seed = seed
         self.seeds = Seeds(seed)
         self.warnings: list[str] = []
+        self.muted: list[dict] = []  # nodes whose output Maelstrom would stop reading
         self.analysis_seconds = 0.0
         self.nodes: list[NodeHost] = []
         self.interp: Interpreter | None = None
@@ -125,6 +126,7 @@ class Run:
             for node_id in opts.nodes:
                 host = self._host(node_id)
                 host.initialize = self._init
+                host.on_mute = self.muted.append
                 self.nodes.append(host)
             for host in self.nodes:
                 await host.start()
@@ -239,8 +241,10 @@ class Run:
             "net": guarded(lambda: self.journal.net_stats(op_count)),
             "workload": guarded(lambda: self.workload.check(opts, ops)),
         }
-        if self.warnings:
+        if self.warnings or self.muted:
             results["workbench"] = {"valid?": True, "warnings": list(self.warnings)}
+            if self.muted:
+                results["workbench"]["muted"] = list(self.muted)
         results["valid?"] = merge_valid(v["valid?"] for v in results.values())
         return results
 

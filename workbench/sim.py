@@ -325,7 +325,6 @@ class SimNode(NodeHost):
         self.args = args
         self.log_stderr = log_stderr
         self.seeds = seeds
-        self.muted = False  # a line broke the run: nothing more is read from this node
         self._log: Any = None
         self._loop: Any = None
         self.held: list[tuple[int, Any, tuple, contextvars.Context]] = []  # while paused
@@ -336,6 +335,7 @@ class SimNode(NodeHost):
         self.rng = self.seeds.stream(f"node:{self.id}:{self.incarnation}")
         self.node: Any = None  # the maelstrom_node.Node the script made
         self.dead = False
+        self.muted = False  # a new process's output is read again
         self.modules: dict[str, ModuleType] = {}
         self._partial = {"stdout": "", "stderr": ""}
         self._context = contextvars.copy_context()
