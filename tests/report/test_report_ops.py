@@ -5,7 +5,7 @@ from __future__ import annotations
 from report_helpers import NS, history
 
 from workbench.edn import Keyword
-from workbench.report.ops import completed, fault_periods, partition_periods, text
+from workbench.report.ops import completed, fault_periods, node_periods, partition_periods, text
 
 
 def _nemesis(t: float, f: str) -> dict:
@@ -63,3 +63,15 @@ def test_kill_and_pause_periods_run_from_the_strike_to_the_recovery() -> None:
                nem(5, "start-partition", "one"), nem(5, "start-partition", ["isolated", {}])]
     assert sorted(fault_periods(history, end=9.0)) == [
         (1.0, 3.0, "kill"), (4.0, 9.0, "pause"), (5.0, 9.0, "partition")]
+
+
+def test_node_periods_follow_each_killed_or_paused_node() -> None:
+    def nem(t: float, f: str, value: object) -> dict:
+        return {"time": int(t * 1e9), "process": "nemesis", "type": "info", "f": f,
+                "value": value}
+    history = [nem(1, "kill", "one"), nem(1, "kill", {"n1": "killed"}),
+               nem(2, "pause", "all"), nem(2, "pause", {"n0": "paused", "n1": "not-running"}),
+               nem(3, "start", "all"), nem(3, "start", {"n0": "already-running",
+                                                         "n1": "started"})]
+    assert node_periods(history, end=9.0) == {"n1": [(1.0, 3.0, "kill")],
+                                              "n0": [(2.0, 9.0, "pause")]}

@@ -27,7 +27,7 @@ def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
     """Write latency-raw.png, latency-quantiles.png, rate.png, timeline.html and
     messages.svg into `run_dir`. Returns one note per file that could not be written."""
     from . import lamport, timeline
-    from .ops import completed, fault_periods
+    from .ops import completed, fault_periods, node_periods
 
     run_dir = Path(run_dir)
     notes: list[str] = []
@@ -46,7 +46,8 @@ def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
         ("latency-raw.png, latency-quantiles.png, rate.png", plots),
         ("timeline.html",
          lambda: timeline.write(run_dir / "timeline.html", history_ops, periods, title)),
-        ("messages.svg", lambda: lamport.write(run_dir / "messages.svg", events, node_count)),
+        ("messages.svg", lambda: lamport.write(run_dir / "messages.svg", events, node_count,
+                                               node_periods(history_ops, end))),
     ]
     for name, step in steps:
         try:

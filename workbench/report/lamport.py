@@ -8,6 +8,7 @@ characters; hovering shows sender, receiver and the whole body."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from ..message import Message, is_client
-from .ops import clean, text
+from .ops import FAULT_COLOURS, clean, text
 
 MAX_EVENTS = 10_000
 STEP = 20
@@ -86,8 +87,10 @@ def label(body: dict) -> str:
     return s if len(s) <= LABEL_LIMIT else s[:LABEL_LIMIT - 1] + "…"
 
 
-def render(events: Iterable[Event], node_count: int) -> str:
-    """The SVG document for a journal's events."""
+def render(events: Iterable[Event], node_count: int,
+           downtime: dict[str, list[tuple]] | None = None) -> str:
+    """The SVG document for a journal's events; `downtime`: per node, (start s, stop s,
+    fault) when it was killed or paused, drawn as a band on its line."""
     shown, truncated = select(events, node_count)
     names = participant_order(n for ev in shown for n in (ev[3].src, ev[3].dest))
     width = max(WIDTH, 2 * MARGIN + MIN_COLUMN * max(0, len(names) - 1))
@@ -110,6 +113,20 @@ def render(events: Iterable[Event], node_count: int) -> str:
                    f'y2="{bottom}" stroke="#CCCCCC" stroke-width="1"/>'
                    f'<text x="{x[name]:.1f}" y="{TOP - 18}" text-anchor="middle" '
                    f'font-weight="bold">{escape(clean(name[:40]))}</text>')
+    times = [ev[1] / 1e9 for ev in shown]
+    for node, periods in (downtime or {}).items():
+        if node not in x:
+            continue
+        for start, stop, fault in periods:
+            y0 = TOP + STEP * bisect.bisect_left(times, start)
+            y1 = TOP + STEP * bisect.bisect_left(times, stop)
+            if y1 <= y0:
+                continue
+            colour = FAULT_COLOURS.get(fault, "#CCCCCC")
+            out.append(f'<rect x="{x[node] - 4:.1f}" y="{y0}" width="8" height="{y1 - y0}" '
+                       f'fill="{colour}"><title>{escape(node)} '
+                       f'{"down (killed)" if fault == "kill" else "paused"} '
+                       f'{start:.3f}-{stop:.3f} s</title></rect>')
     heads = {ERROR_COLOUR: 0, CLIENT_COLOUR: 1, SERVER_COLOUR: 2}
     sent_at: dict[int, int] = {}
     for step, (_event_id, _time, kind, msg) in enumerate(shown):
@@ -143,5 +160,6 @@ def _arrow(msg: Message, x0: float, y0: int, x1: float, y1: int, heads: dict) ->
             f'{escape(clean(label(_body(msg))))}</text></g>')
 
 
-def write(path: Path, events: Iterable[Event], node_count: int) -> None:
-    path.write_text(render(events, node_count), encoding="utf-8")
+def write(path: Path, events: Iterable[Event], node_count: int,
+          downtime: dict[str, list[tuple]] | None = None) -> None:
+    path.write_text(render(events, node_count, downtime), encoding="utf-8")

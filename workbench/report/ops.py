@@ -119,3 +119,28 @@ def fault_periods(history: Iterable[dict], end: float | None = None) -> list[Per
         if opened is not None:
             periods.append((opened, max(end or 0.0, last), fault))
     return periods
+
+
+def node_periods(history: Iterable[dict], end: float) -> dict[str, list[Period]]:
+    """Per node, when it was down (killed) or paused: (start s, stop s, fault)."""
+    out: dict[str, list[Period]] = {}
+    opened: dict[tuple[str, str], float] = {}
+    strikes = {"kill": ("kill", "killed"), "start": ("kill", None),
+               "pause": ("pause", "paused"), "resume": ("pause", None)}
+    nemesis = [op for op in history if op.get("process") == NEMESIS and op.get("f") in strikes]
+    for op in nemesis[1::2]:  # completions
+        fault, struck = strikes[op["f"]]
+        value = op.get("value")
+        if not isinstance(value, dict):
+            continue
+        t = op["time"] / 1e9
+        for node, result in value.items():
+            node, result = str(node), str(result)
+            if struck is not None and result == struck:
+                opened.setdefault((node, fault), t)
+            elif struck is None and result in ("started", "resumed") \
+                    and (node, fault) in opened:
+                out.setdefault(node, []).append((opened.pop((node, fault)), t, fault))
+    for (node, fault), t in opened.items():
+        out.setdefault(node, []).append((t, end, fault))
+    return out
