@@ -1,4 +1,5 @@
-"""The broadcast workload: topology builders (spec 5.3), generators, and the client against
+"""The broadcast workload: topology builders (Maelstrom's broadcast.clj), generators, and the
+client against
 a fake RPC connection."""
 
 from __future__ import annotations

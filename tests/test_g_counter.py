@@ -1,4 +1,4 @@
-"""g-counter / pn-counter workload (spec 5.4): generators, the client's error handling, and
+"""g-counter / pn-counter workload: generators, the client's error handling, and
 the range checker on histories with and without a bad final read."""
 
 from __future__ import annotations

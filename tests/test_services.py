@@ -1,4 +1,5 @@
-"""Services (spec 6): the pure key-value machine, each consistency wrapper's weakness, and the
+"""Services (Maelstrom's service.clj): the pure key-value machine, each consistency wrapper's
+weakness, and the
 services on a real Network (reply shape, no reply for bad requests, lin-kv linearizable
 under concurrent cas where seq-kv is not)."""
 

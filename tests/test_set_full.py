@@ -1,4 +1,4 @@
-"""The set-full checker (spec 5.3) on hand-made histories: stable, stale, lost, never read."""
+"""The set-full checker  on hand-made histories: stable, stale, lost, never read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`python3 -m workbench test ...`: Maelstrom's flags and defaults (spec 3), checked up front."""
+"""`python3 -m workbench test ...`: Maelstrom's flags and defaults (Maelstrom's
+src/maelstrom/core.clj), checked up front."""
 
 from __future__ import annotations
 

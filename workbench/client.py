@@ -1,4 +1,5 @@
-"""Maelstrom's RPC client (spec 1.8): one request at a time, replies matched by in_reply_to,
+"""Maelstrom's RPC client (Maelstrom's src/maelstrom/client.clj): one request at a time, replies
+matched by in_reply_to,
 reply bodies checked against the workload's closed schema, errors turned into op outcomes."""
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def exception_data(err: BaseException) -> dict:
 
 
 def indeterminate(op: dict, err: BaseException) -> dict:
-    """An :info completion for an exception outside error mapping (spec 4.1)."""
+    """An :info completion for an exception outside error mapping (Maelstrom's
+    src/maelstrom/client.clj with-errors)."""
     return dict(op, type="info", exception=exception_data(err),
                 error=f"indeterminate: {err}")
 

@@ -1,4 +1,5 @@
-"""History operations and the history files (spec 4.1, 9).
+"""History operations and the history files (Jepsen's history ops; Maelstrom's history.edn and
+history.txt).
 
 An op is a dict with Maelstrom's keys without colons: index, time (ns since the run
 started), type ("invoke" | "ok" | "fail" | "info"), process (int, or "nemesis"), f, value,

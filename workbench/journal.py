@@ -1,4 +1,5 @@
-"""The network journal: every send and every delivery, and the :net statistics (spec 2.6-2.7)."""
+"""The network journal: every send and every delivery, and the :net statistics (Maelstrom's
+src/maelstrom/net/journal.clj, net/checker.clj)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The message envelope, and parsing one line a node wrote to stdout (spec 1.2)."""
+"""The message envelope, and parsing one line a node wrote to stdout (Maelstrom's
+src/maelstrom/process.clj, net.clj)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The simulated network (spec 2): one deadline-ordered queue per receiver, latency between
+"""The simulated network (Maelstrom's src/maelstrom/net.clj): one deadline-ordered queue per
+receiver, latency between
 servers only, partitions as one-way drop rules checked when the receiver dequeues.
 
 Delivery to one receiver is serial, as in Maelstrom: its deliverer takes the message with
@@ -33,7 +34,7 @@ class Latency:
 
     def draw(self, rng: random.Random) -> float:
         """One latency in seconds. Mean 0 is 0 for every distribution (Maelstrom hangs or
-        crashes there: spec 2.2)."""
+        crashes there: net.clj)."""
         if self.mean_ms <= 0:
             return 0.0
         if self.dist == "constant":

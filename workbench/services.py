@@ -1,4 +1,5 @@
-"""Maelstrom's services (spec 6): `lin-kv`, `seq-kv`, `lww-kv` and `lin-tso`.
+"""Maelstrom's services (Maelstrom's src/maelstrom/service.clj): `lin-kv`, `seq-kv`, `lww-kv` and
+`lin-tso`.
 
 Each service is a network participant that every node can reach. It handles one request at a
 time in arrival order, answers the request's `src` with `in_reply_to` = the request's
@@ -27,7 +28,8 @@ which state a request sees:
 * `TwoReplicas` (lww-kv): two maps that never exchange anything; each request goes to one of
   them at random.
 
-Bug-compatibility (spec 6.3, 6.4, 10.1 item 22), chosen because a node must never pass here
+Bug-compatibility (service.clj's sequential and eventual wrappers, as they run), chosen because a
+node must never pass here
 and fail under Maelstrom:
 * seq-kv keeps Maelstrom's modular ring addressing: a requester more than 32 states behind
   is shown some retained state by wrap-around while its stale index is remembered, so its

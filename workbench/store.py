@@ -1,4 +1,5 @@
-"""The store: store/<workload>/<timestamp>/ per run, with latest/current links (spec 9)."""
+"""The store: store/<workload>/<timestamp>/ per run, with latest/current links (Jepsen's
+jepsen/store.clj)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""messages.svg (spec 2.8): which events, participant order, colours, labels, hover titles."""
+"""messages.svg (as Maelstrom's net/viz.clj): which events, participant order, colours, labels,
+hover titles."""
 
 from __future__ import annotations
 

@@ -1,2 +1,3 @@
-"""Checkers shared by every workload (spec 8): perf, stats, availability, exceptions, and the
+"""Checkers shared by every workload (Maelstrom's src/maelstrom/core.clj composes them): perf,
+stats, availability, exceptions, and the
 validity rule that combines them."""

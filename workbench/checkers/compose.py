@@ -26,7 +26,7 @@ def merge_valid(values: Iterable[Any]) -> Any:
 
 def guarded(check: Callable[[], dict]) -> dict:
     """Run one checker; if it throws, its entry is {:valid? :unknown :error ...} and the
-    others are unaffected (spec 8.1)."""
+    others are unaffected (jepsen/checker.clj compose)."""
     try:
         result = check()
     except Exception as err:  # a checker bug must not hide the other results

@@ -1,4 +1,5 @@
-"""The kafka checker (spec 5.5): Jepsen's kafka analysis as Maelstrom configures it.
+"""The kafka checker (Maelstrom's src/maelstrom/workload/kafka.clj, jepsen/tests/kafka.clj):
+Jepsen's kafka analysis as Maelstrom configures it.
 
 From every :ok send and every poll we build, per key, the log (offset -> values seen there)
 and its version order (dense index over non-empty offsets). Then, each with Maelstrom's name:

@@ -1,4 +1,5 @@
-"""Jepsen's set-full checker, non-linearizable mode (spec 5.3), shared by broadcast and g-set.
+"""Jepsen's set-full checker, non-linearizable mode (Jepsen's jepsen/checker.clj set-full), shared
+by broadcast and g-set.
 
 Every added element is tracked from its :add invocation on. Each :ok read (taken at its
 invocation) either shows the element or lacks it. An element is
@@ -12,7 +13,8 @@ Stable latency is how long after the element became known the last read lacking 
 invoked; "stale" elements are stable ones with a latency above zero. Validity: false on any
 lost element, unknown when nothing is stable, else true.
 
-Jepsen's duplicate detector never fires (it keeps multiplicities below 1; spec 5.3 BUG), so
+Jepsen's duplicate detector never fires (it keeps multiplicities below 1; a bug in
+jepsen/checker.clj), so
 `duplicated-count` is always 0 and `duplicated` always {}, here too.
 """
 

@@ -1,4 +1,5 @@
-""":stats, :availability and :exceptions (spec 8.2, 8.3, 8.1)."""
+""":stats, :availability and :exceptions (Jepsen's jepsen/checker.clj stats, Maelstrom's
+availability and exceptions checkers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Elle, the transactional checker, for rw-register histories (spec 5.6.2).
+"""Elle, the transactional checker, for rw-register histories (Elle's src/elle/rw_register.clj,
+txn.clj).
 
 Layering: `graph` (digraphs, SCCs, cycle search; nothing about transactions) <- `rw_register`
 (txns, non-cycle anomalies, version orders, dependency edges with reasons) <- `cycles`

@@ -1,4 +1,5 @@
-"""Cycle search in the dependency graph and cycle classification by edge tags (spec 5.6.2).
+"""Cycle search in the dependency graph and cycle classification by edge tags (Elle's
+src/elle/txn.clj).
 
 A cycle is named by the edges it uses: only ww is G0; ww and wr with at least one wr is G1c;
 exactly one rw is G-single; several rw, no two adjacent (cyclically), is G-nonadjacent; several

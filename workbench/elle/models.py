@@ -1,4 +1,5 @@
-"""Consistency models as data (spec 5.6.3): the names Elle accepts, their aliases, which weaker
+"""Consistency models as data (Elle's src/elle/consistency_model.clj): the names Elle accepts,
+their aliases, which weaker
 models each implies, and the anomalies each proscribes directly. `prohibited(models)` closes
 that over implication; the rw-register analysis reports only prohibited anomalies (plus the two
 "unknown" kinds), and `boundary(found)` names the weakest models a result rules out.
@@ -137,7 +138,7 @@ def prohibited(models: Iterable[str]) -> frozenset[str]:
 
 
 def needs_order(models: Iterable[str]) -> str | None:
-    """Which order graph the analysis needs: "realtime", "process" or None (spec 5.6.2)."""
+    """Which order graph the analysis needs: "realtime", "process" or None (Elle's txn.clj)."""
     banned = prohibited(models)
     if any(a.endswith(_R) for a in banned):
         return "realtime"

@@ -1,4 +1,5 @@
-"""Elle's rw-register analysis (spec 5.6.2): transactions over read/write registers, the
+"""Elle's rw-register analysis (Elle's src/elle/rw_register.clj): transactions over read/write
+registers, the
 non-cycle anomalies (internal, G1a, G1b, lost-update), per-key version orders, and the
 dependency graph (wr, ww, rw, plus process or real-time order) with a reason for every edge.
 

@@ -1,4 +1,5 @@
-"""What people look at after a run (spec 9): the perf plots, timeline.html and messages.svg,
+"""What people look at after a run (Jepsen's perf and timeline checkers, Maelstrom's net/viz.clj):
+the perf plots, timeline.html and messages.svg,
 plus the live progress line (progress.py) and results/SUMMARY.md (summary.py).
 
 `write_artifacts` is the one entry point the runner calls after results.edn is written. The

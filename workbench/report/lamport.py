@@ -1,4 +1,5 @@
-"""messages.svg: a Lamport diagram of the first network events (spec 2.8).
+"""messages.svg: a Lamport diagram of the first network events (as Maelstrom's
+src/maelstrom/net/viz.clj).
 
 One vertical line per participant (n0, n1, … and c0, c1, … sorted by letters then number,
 services after them), time flowing down one 20 px step per journal event, an arrow from each

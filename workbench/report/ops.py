@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from .. import edn
 from ..history import NEMESIS, pairs
 
-# Jepsen's perf colours, used by every file the report writes (spec 9).
+# Jepsen's perf colours, used by every file the report writes (jepsen/checker/perf.clj).
 TYPE_COLOURS = {"ok": "#81BFFC", "info": "#FFA400", "fail": "#FF1E90"}
 PARTITION_COLOUR = "#E9DCA0"
 # kill and pause as Jepsen's combined nemesis package colours them

@@ -1,4 +1,5 @@
-"""timeline.html (spec 9): one column per process, one box per operation from its invocation
+"""timeline.html (as Jepsen's jepsen/checker/timeline.clj): one column per process, one box per
+operation from its invocation
 to its completion, time flowing down; ok blue, info orange, fail pink, partitions shaded.
 
 A self-contained page (inline CSS, no script). Only the first MAX_OPS operations are drawn,

@@ -1,4 +1,5 @@
-"""broadcast (spec 5.3): values broadcast at any node must reach every node.
+"""broadcast (Maelstrom's src/maelstrom/workload/broadcast.clj): values broadcast at any node must
+reach every node.
 
 Before any operation each node gets the topology (the full map, identical for all nodes;
 --topology picks line, grid (default), tree/tree2, tree3, tree4 or total):

@@ -1,4 +1,5 @@
-"""echo (spec 5.1): clients send `echo` and expect the same value back.
+"""echo (Maelstrom's src/maelstrom/workload/echo.clj): clients send `echo` and expect the same
+value back.
 
     request  {"type": "echo", "echo": "Please echo 35"}
     response {"type": "echo_ok", "echo": "Please echo 35"}

@@ -1,4 +1,5 @@
-"""g-counter and pn-counter (spec 5.4): a counter that clients add to and read.
+"""g-counter and pn-counter (Maelstrom's src/maelstrom/workload/g_counter.clj, pn_counter.clj): a
+counter that clients add to and read.
 
     request  {"type": "add", "delta": 3}      response {"type": "add_ok"}
     request  {"type": "read"}                 response {"type": "read_ok", "value": 42}

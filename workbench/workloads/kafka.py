@@ -1,4 +1,5 @@
-"""kafka (spec 5.5): append-only logs identified by string keys, read by polling consumers.
+"""kafka (Maelstrom's src/maelstrom/workload/kafka.clj): append-only logs identified by string
+keys, read by polling consumers.
 
     {"type": "send", "key": "3", "msg": 7}                -> {"type": "send_ok", "offset": 12}
     {"type": "poll", "offsets": {"3": 10}}                -> {"type": "poll_ok",

@@ -84,7 +84,8 @@ class AppendGenerator(TxnGenerator):
 
 
 def check(opts: Any, history: list[dict], budget: float = 1.0) -> dict:
-    """Elle's list-append result, as is (spec 5.7: no Maelstrom wrapper)."""
+    """Elle's list-append result, as is (no wrapper: Maelstrom's
+    src/maelstrom/workload/txn_list_append.clj)."""
     models = getattr(opts, "consistency_models", None) or ["strict-serializable"]
     return list_append.check(history, models, budget)
 

@@ -1,4 +1,5 @@
-"""txn-rw-register (spec 5.6): transactions over integer registers, checked by Elle.
+"""txn-rw-register (Maelstrom's src/maelstrom/workload/txn_rw_register.clj): transactions over
+integer registers, checked by Elle.
 
     request  {"type": "txn", "txn": [["r", 1, null], ["w", 1, 6], ["w", 2, 9]]}
     response {"type": "txn_ok", "txn": [["r", 1, 3], ["w", 1, 6], ["w", 2, 9]]}
@@ -46,7 +47,8 @@ RPCS = [
 
 
 class TxnClient:
-    """Reusable (spec 5.6.1): the same client keeps serving after an :info."""
+    """Reusable (Maelstrom's src/maelstrom/workload/txn_rw_register.clj): the same client keeps
+    serving after an :info."""
 
     async def invoke(self, rpc: Client, op: dict) -> dict:
         async def call() -> dict:
@@ -99,7 +101,7 @@ class TxnGenerator(gen.Stream):
 
 
 def check(opts: Any, history: list[dict], budget: float = 1.0) -> dict:
-    """Elle's result wrapped as Maelstrom does (spec 5.6.2)."""
+    """Elle's result wrapped as Maelstrom does (txn_rw_register.clj)."""
     models = getattr(opts, "consistency_models", None) or ["strict-serializable"]
     ops = [op for op in history if op.get("process") != "nemesis"]
     result = elle.check(ops, models, budget)

@@ -1,4 +1,5 @@
-"""unique-ids (spec 5.2): every `generate` must return an id no other call returned.
+"""unique-ids (Maelstrom's src/maelstrom/workload/unique_ids.clj): every `generate` must return an
+id no other call returned.
 
     request  {"type": "generate"}
     response {"type": "generate_ok", "id": <any JSON value>}
