@@ -42,7 +42,7 @@ def test_silent_when_not_a_terminal_or_quiet() -> None:
         assert run.recorder.listeners == []
 
 
-def test_line_counts_ops_messages_and_partitions() -> None:
+def test_line_counts_ops_messages_partitions_and_nodes_down_or_paused() -> None:
     stream = Tty()
     run = _run()
     progress = Progress.for_run(run, stream)
@@ -56,6 +56,9 @@ def test_line_counts_ops_messages_and_partitions() -> None:
                    {"type": "info", "process": "nemesis"}):
             listener(op)
         run.network.partitions = {"n1": {"n2", "n3"}, "n2": {"n1"}}
+        run.nodes = [SimpleNamespace(id="n1", running=False, paused=False),
+                     SimpleNamespace(id="n2", running=True, paused=True),
+                     SimpleNamespace(id="n3", running=True, paused=False)]
         line = progress.line()
         # the next redraw is a loop timer a quarter second away, not a thread
         assert progress._timer is not None
@@ -68,6 +71,7 @@ def test_line_counts_ops_messages_and_partitions() -> None:
     assert "ops 2 (ok 1 fail 0 info 1)" in line
     assert "msgs 2 (servers 1)" in line
     assert "partition: 3 links cut" in line
+    assert "down: n1" in line and "paused: n2" in line and "n3" not in line
     out = stream.getvalue()
     assert out.startswith("\r\x1b[K") and out.endswith("\r\x1b[K")  # drawn, then wiped
     assert "\n" not in out
