@@ -157,4 +157,8 @@ def test_cli_rejects_unknown_models_and_splits_on_spaced_commas() -> None:
     assert opts.consistency_models == ["read-committed", "PL-SS"]
     with pytest.raises(UsageError, match="unknown consistency model 'snapshot'"):
         parse(["--bin", "txn.py", "-w", "txn-rw-register",
-               "--consistency-models", "read-committed,snapshot"])
+               "--consistency-models", "read-committed , snapshot"])
+    # Maelstrom (core.clj) splits on \s+,\s+: "a,b" is one model it cannot check (unknown)
+    with pytest.raises(UsageError, match="write 'a , b'"):
+        parse(["--bin", "txn.py", "-w", "txn-rw-register",
+               "--consistency-models", "read-committed,serializable"])

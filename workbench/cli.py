@@ -170,13 +170,20 @@ def parse(argv: Sequence[str]) -> Options:
             if not 0.0 <= availability <= 1.0:  # type: ignore[operator]
                 raise UsageError("--availability must be 'total' or a number in [0, 1], "
                                  f"not {ns.availability!r}")
-    models = [m for m in re.split(r"\s*,\s*", ns.consistency_models.strip()) if m]
+    # As Maelstrom's core.clj: models are separated by a comma with spaces on both sides;
+    # "a,b" is one (unknown) model name there, which its checker throws on (unknown, exit 2).
+    # We refuse it here, with the reason, rather than run a test Maelstrom cannot judge.
+    models = [m for m in re.split(r"\s+,\s+", ns.consistency_models.strip()) if m]
     if not models:
         raise UsageError("--consistency-models needs at least one model")
     try:
         validate_models(models)
     except UnknownModel as err:
-        raise UsageError(str(err)) from None
+        hint = ""
+        if any("," in m for m in models):
+            hint = ("\nMaelstrom splits --consistency-models on a comma with spaces on both "
+                    "sides, so it reads 'a,b' as one model name: write 'a , b'.")
+        raise UsageError(f"{err}{hint}") from None
     bin_path = os.path.abspath(ns.bin)
     if ns.sim and os.path.isfile(bin_path):
         why = unsimulable(bin_path)

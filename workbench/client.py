@@ -132,9 +132,9 @@ class Client:
                              f"{timeout * 1000:.0f} ms")
         if got.get("type") == "error":
             code = got.get("code")
-            if not is_int(code):
-                raise MalformedReply(f"error reply without an integer code: {got!r}")
-            raise RPCError(code, got.get("text"), got)
+            # Maelstrom takes an error without an integer code as an unknown, indefinite
+            # error (a :fail for idempotent ops, else :info)
+            raise RPCError(code if is_int(code) else -1, got.get("text"), got)
         if reply is not None:
             reply.check(got)
         return got

@@ -91,9 +91,16 @@ def draw_grudge(nodes: list[str], rng: random.Random,
     return spec, majorities_ring(nodes, rng)
 
 
+class NodeName(str):
+    """A node id written as an EDN string, not a keyword, when it is a map key."""
+
+    __slots__ = ()
+
+
 def grudge_value(grudge: Grudge) -> list:
-    """The completion value [:isolated {node [srcs]}], as the history shows it."""
-    return [Keyword("isolated"), {k: sorted(v) for k, v in sorted(grudge.items()) if v}]
+    """The completion value [:isolated {"n1" #{"n2"}}], as Maelstrom's history shows it."""
+    return [Keyword("isolated"), {NodeName(k): frozenset(v) for k, v in sorted(grudge.items())
+                                  if v}]
 
 
 
