@@ -208,3 +208,27 @@ def cycles(a: Analysis) -> dict[str, list]:
             "subgraph": [Keyword(x) for x in ("union", "ww", "wr", "realtime")],
             "scc-size": len(ops), "scc": {op["index"] for op in ops}})
     return out
+
+
+# ---- offsets Maelstrom cannot index ---------------------------------------------------------
+
+OFFSET_SLOTS_LIMIT = 10_000_000
+
+
+def offset_scale(orders: dict[Any, Any], limit: int = OFFSET_SLOTS_LIMIT) -> dict | None:
+    """Jepsen's kafka checker (jepsen/tests/kafka.clj, datafy-version-order-log) turns each
+    key's log into a vector with one slot per raw offset from 0 to the highest, so its cost
+    grows with the offsets' size, not their number. Past `limit` slots in all, a run we judge
+    in a moment is one Maelstrom's checker spends minutes or all its memory on: say so, and
+    which keys' offsets did it. None when the offsets are within reach."""
+    top = {k: order.offsets[-1] for k, order in orders.items() if order.offsets}
+    slots = sum(m + 1 for m in top.values())
+    if slots <= limit:
+        return None
+    worst = sorted(top, key=lambda k: -top[k])[:10]
+    return {"why": (f"Maelstrom's kafka checker allocates one slot per offset from 0 to each "
+                    f"key's highest, {slots} in all (more than {limit}): it would run out of "
+                    f"memory or time where this checker does not. Not a Maelstrom pass."),
+            "slots": slots,
+            "offsets": {k: {"max-offset": top[k], "distinct-offsets": len(orders[k].offsets)}
+                        for k in worst}}
