@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..edn import Keyword
 from ..elle.graph import Digraph, sccs
 from ..history import edn_op
+from .compose import UNKNOWN
 
 if TYPE_CHECKING:
     from .kafka_log import Analysis
@@ -232,3 +233,13 @@ def offset_scale(orders: dict[Any, Any], limit: int = OFFSET_SLOTS_LIMIT) -> dic
             "slots": slots,
             "offsets": {k: {"max-offset": top[k], "distinct-offsets": len(orders[k].offsets)}
                         for k in worst}}
+
+
+def flag_offset_scale(out: dict, orders: dict[Any, Any]) -> dict:
+    """The checker's result, flagged when Maelstrom's checker could not index the offsets:
+    anomalies stand, and a clean run becomes :unknown, since Maelstrom never passes it."""
+    scale = offset_scale(orders)
+    if scale:
+        out["not-a-maelstrom-pass"] = dict(scale, **{"valid-here?": out["valid?"]})
+        out["valid?"] = out["valid?"] and UNKNOWN
+    return out

@@ -10,9 +10,10 @@ and :info-txn-causes. Allowed types are Maelstrom's; everything else is invalid.
 
 Unlike Maelstrom's checker, nothing is indexed by raw offset: logs are dicts sorted once, and
 lags use per-key (offset, time) steps and binary search, so huge or sparse offsets cost
-nothing extra (Maelstrom runs out of memory there, its issue #51). Where Maelstrom's checker
-throws (a polled value nobody sent; a negative offset; a key that :ok polls only ever returned
-as an empty list) the result is :unknown with an :error, as there.
+nothing extra; Maelstrom runs out of memory there (its issue #51), so such a run is flagged
+:not-a-maelstrom-pass and a clean one is :unknown (kafka_extra.offset_scale). Where its
+checker throws (a polled value nobody sent, a negative offset, a key :ok polls only ever
+returned empty) the result is :unknown with an :error, as there.
 """
 
 from __future__ import annotations
@@ -371,10 +372,7 @@ class Analysis:
                                "info-txn-causes": causes}
         for kind in kinds:
             out[kind] = condense(kind, self.errors[kind])
-        scale = kafka_extra.offset_scale(self.orders)
-        if scale:  # our verdict stands, but Maelstrom's checker would not get this far
-            out["not-a-maelstrom-pass"] = scale
-        return out
+        return kafka_extra.flag_offset_scale(out, self.orders)
 
 
 SMALLEST_BY_DELTA = {"int-nonmonotonic-poll", "int-nonmonotonic-send", "nonmonotonic-poll",
