@@ -257,7 +257,8 @@ def test_huge_sparse_offsets_cost_nothing_special() -> None:
         h.send(0, "x", i, base + 1000 * i)
     h.poll(1, {"x": [[base + 1000 * i, i] for i in range(200)]})
     r = check(None, h.ops)
-    assert r["valid?"] is True
+    # No anomaly, but Maelstrom's checker cannot index such offsets: flagged, :unknown.
+    assert r["valid?"] == UNKNOWN and r["not-a-maelstrom-pass"]["valid-here?"] is True
     h.poll(1, {"x": [[base, 0], [base + 2000, 2]]})
     assert check(None, h.ops)["int-poll-skip"]["errs"][0]["skipped"] == [1]
 

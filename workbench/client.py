@@ -55,6 +55,14 @@ def list_of(check: Check) -> Check:
     return lambda x: isinstance(x, list) and all(check(i) for i in x)
 
 
+def list_or_nil(check: Check) -> Check:
+    """A list of `check`, or null: a Prismatic Schema vector schema such as `[s/Any]` accepts
+    nil (Maelstrom's replies from Go nodes send null for an empty slice). A vector schema with
+    required `s/one` elements (a fixed-length tuple) does not; use list_of there."""
+    inner = list_of(check)
+    return lambda x: x is None or inner(x)
+
+
 def map_of(key: Check, value: Check) -> Check:
     return lambda x: isinstance(x, dict) and all(key(k) and value(v) for k, v in x.items())
 

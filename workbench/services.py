@@ -9,7 +9,7 @@ so it gets server latency both ways and counts as server messages.
     {"type": "read",  "key": k}                      -> {"type": "read_ok", "value": v}
     {"type": "write", "key": k, "value": v}          -> {"type": "write_ok"}
     {"type": "cas",   "key": k, "from": a, "to": b}  -> {"type": "cas_ok"}
-        (+ "create_if_not_exists": true: a missing key is created with b)
+        (+ "create_if_not_exists": any value but null/false: a missing key is created with b)
     errors: 20 key-does-not-exist, 22 precondition-failed (both definite)
     lin-tso: {"type": "ts"} -> {"type": "ts_ok", "ts": 0, 1, 2, ...}
 
@@ -64,6 +64,12 @@ class BadRequest(Exception):
     """Raised for a request a service cannot handle; it is logged and gets no reply."""
 
 
+def truthy(value: Any) -> bool:
+    """Clojure's truthiness, which Maelstrom's service.clj applies to create_if_not_exists:
+    everything but null and false, so "yes", 0, "" and [] all create the key."""
+    return value is not None and value is not False
+
+
 def canonical(value: Any) -> str:
     """Type-sensitive structural identity of a JSON value (1, 1.0, true and "1" differ, map
     key order does not matter), as Clojure's `=` on parsed JSON."""
@@ -94,7 +100,7 @@ def kv_step(state: KV, body: dict) -> tuple[KV, dict]:
     if kind == "cas":
         to = body.get("to")
         if key not in state:
-            if body.get("create_if_not_exists") is True:
+            if truthy(body.get("create_if_not_exists")):
                 return {**state, key: to}, {"type": "cas_ok"}
             return state, _error(KEY_DOES_NOT_EXIST, "key does not exist")
         current = state[key]

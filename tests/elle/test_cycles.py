@@ -81,8 +81,9 @@ def test_process_order_is_only_used_when_needed() -> None:
 
 
 def test_non_cycle_anomalies_reported() -> None:
-    assert types(history("wx1rx2"), "read-atomic") == ["internal"]
-    assert types(history("wx1rx2"), "read-committed") == []
+    # ("wy1", "ry1" give the graph an edge: alone, "wx1rx2" is also an empty graph, as in Elle)
+    assert types(history("wx1rx2", "wy1", "ry1"), "read-atomic") == ["internal"]
+    assert types(history("wx1rx2", "wy1", "ry1"), "read-committed") == []
     assert "G1a" in types(history(("wx1", "fail"), "rx1"), "read-committed")
     assert "G1b" in types(history("wx1wx2", "rx1"), "read-committed")
     assert "lost-update" in types(history("rx_wx1", "rx_wx2"), "snapshot-isolation")

@@ -11,9 +11,10 @@ and :info-txn-causes. Allowed types are Maelstrom's; everything else is invalid.
 
 Unlike Maelstrom's checker, nothing is indexed by raw offset: logs are dicts sorted once, and
 lags use per-key (offset, time) steps and binary search, so huge or sparse offsets cost
-nothing extra (Maelstrom runs out of memory there, its issue #51). Where Maelstrom's checker
-throws (a polled value nobody sent; a negative offset; a key that :ok polls only ever returned
-as an empty list) the result is :unknown with an :error, as there.
+nothing extra; Maelstrom runs out of memory there (its issue #51), so such a run is flagged
+:not-a-maelstrom-pass and a clean one is :unknown (kafka_extra.offset_scale). Where its
+checker throws (a polled value nobody sent, a negative offset, a key :ok polls only ever
+returned empty) the result is :unknown with an :error, as there.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def op_reads(op: dict) -> dict[Any, list[tuple[Any, Any]]]:
         if isinstance(mop, list) and len(mop) >= 2 and mop[0] == "poll" \
                 and isinstance(mop[1], dict):
             for k, pairs in mop[1].items():
-                out.setdefault(k, []).extend((p[0], freeze(p[1])) for p in pairs)
+                out.setdefault(k, []).extend((p[0], freeze(p[1])) for p in pairs or ())
     return out
 
 
@@ -372,7 +373,7 @@ class Analysis:
                                "info-txn-causes": causes}
         for kind in kinds:
             out[kind] = condense(kind, self.errors[kind])
-        return out
+        return kafka_extra.flag_offset_scale(out, self.orders)
 
 
 SMALLEST_BY_DELTA = {"int-nonmonotonic-poll", "int-nonmonotonic-send", "nonmonotonic-poll",

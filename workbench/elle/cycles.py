@@ -10,8 +10,9 @@ Every search works inside one strongly connected component of the subgraph it ma
 takes an "anchor" edge of the kind the anomaly needs (a->b) and looks for the shortest way back
 b->a that the anomaly's edge rules allow (a small automaton over the tags). So every reported
 cycle is made of real edges, each with its reason. Each (component, anomaly) pair gets a time
-budget; when it runs out the component is reported as :cycle-search-timeout, and, if nothing
-else explains it, as a `<model>-cycle-exists` anomaly (an SCC always contains some cycle).
+budget; when it runs out the component is reported as :cycle-search-timeout, with the family
+and order it was searching, so the caller can tell whether an exact cycle-exists check (see
+`exists`) decides it instead.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def classify(tags: list[int]) -> str:
 class Found:
     anomalies: dict[str, list[dict]]
     timeouts: list[dict]
+    timed_out: list[tuple[str, int]]  # (family, order tag or 0) of each timed-out search
 
 
 def search(deps: Dependencies, families: set[str], order: int,
@@ -110,9 +112,8 @@ def search(deps: Dependencies, families: set[str], order: int,
     REALTIME, again with them (the -process/-realtime variants)."""
     found: dict[str, list[dict]] = {}
     timeouts: list[dict] = []
+    gave_up: list[tuple[str, int]] = []
     seen_cycles: set[frozenset] = set()
-    explained: set = set()
-    unexplained: list[tuple[list, int]] = []
     for variant in ([0, order] if order else [0]):
         for fam in FAMILIES:
             if fam.name not in families:
@@ -123,29 +124,21 @@ def search(deps: Dependencies, families: set[str], order: int,
                 cycle, timed_out = _search_component(deps, comp, fam, variant, mask, anchors,
                                                      budget)
                 if timed_out:
-                    timeouts.append({"type": Keyword(fam.name + _suffix(variant)),
+                    timeouts.append({"type": Keyword(fam.name + suffix(variant)),
                                      "scc-size": len(comp)})
-                    unexplained.append((comp, variant))
+                    gave_up.append((fam.name, variant))
                 if cycle is None:
                     continue
                 key = frozenset((a, b) for a, b, _ in cycle)
                 if key in seen_cycles:
                     continue
                 seen_cycles.add(key)
-                explained.update(a for a, _, _ in cycle)
                 name = classify([t for _, _, t in cycle])
                 found.setdefault(name, []).append(_case(deps, cycle, name))
-    for comp, variant in unexplained:
-        if not explained.intersection(comp):
-            model = "PL-SS" if variant == REALTIME else "PL-3" if variant == 0 else None
-            if model:
-                found.setdefault(f"{model}-cycle-exists", []).append(
-                    {"scc-size": len(comp),
-                     "scc": sorted(deps.txns[v].op["index"] for v in comp)[:32]})
-    return Found(found, timeouts)
+    return Found(found, timeouts, gave_up)
 
 
-def _suffix(variant: int) -> str:
+def suffix(variant: int) -> str:
     return "-realtime" if variant == REALTIME else "-process" if variant == PROCESS else ""
 
 

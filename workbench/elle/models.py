@@ -42,21 +42,26 @@ MODELS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                      frozenset({"G2", "G2-item", "G-update", "write-skew",
                                 "predicate-read-miss", "PL-2.99-cycle-exists",
                                 "PL-3-cycle-exists"})),
-    "strong-session-read-uncommitted": (("read-uncommitted",), frozenset({"G0" + _P})),
-    "strong-read-uncommitted": (("strong-session-read-uncommitted",), frozenset({"G0" + _R})),
+    "strong-session-read-uncommitted": (("read-uncommitted",), frozenset({
+        "G0" + _P, "strong-session-PL-1-cycle-exists"})),
+    "strong-read-uncommitted": (("strong-session-read-uncommitted",), frozenset({
+        "G0" + _R, "strong-PL-1-cycle-exists"})),
     "strong-session-read-committed": (("read-committed", "strong-session-read-uncommitted"),
-                                      frozenset({"G1c" + _P})),
+                                      frozenset({"G1c" + _P,
+                                                 "strong-session-PL-2-cycle-exists"})),
     "strong-read-committed": (("strong-session-read-committed", "strong-read-uncommitted"),
-                              frozenset({"G1c" + _R})),
+                              frozenset({"G1c" + _R, "strong-PL-2-cycle-exists"})),
     "strong-session-snapshot-isolation": (
         ("snapshot-isolation", "strong-session-read-committed"),
-        frozenset({"G1" + _P, *(a + _P for a in _SI_CYCLES)})),
+        frozenset({"G1" + _P, *(a + _P for a in _SI_CYCLES),
+                   "strong-session-snapshot-isolation-cycle-exists"})),
     "strong-snapshot-isolation": (
         ("strong-session-snapshot-isolation", "strong-read-committed"),
-        frozenset({"G1" + _R, *(a + _R for a in _SI_CYCLES)})),
+        frozenset({"G1" + _R, *(a + _R for a in _SI_CYCLES),
+                   "strong-snapshot-isolation-cycle-exists"})),
     "strong-session-serializable": (
         ("serializable", "strong-session-snapshot-isolation"),
-        frozenset({"G2" + _P, "G2-item" + _P})),
+        frozenset({"G2" + _P, "G2-item" + _P, "strong-session-serializable-cycle-exists"})),
     "strict-serializable": (
         ("strong-session-serializable", "strong-snapshot-isolation", "linearizable"),
         frozenset({"G2" + _R, "G2-item" + _R, "PL-SS-cycle-exists"})),

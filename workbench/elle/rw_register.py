@@ -58,9 +58,11 @@ def parse(history: Iterable[dict]) -> list[Txn]:
     """Every completed client txn (ok, fail or info), with its invocation."""
     open_ops: dict[Any, dict] = {}
     txns: list[Txn] = []
+    key_classes: dict[str, Any] = {}
     for op in history:
         if op.get("process") == "nemesis" or op.get("f") != "txn":
             continue
+        _key_classes(op.get("value"), key_classes)
         if op["type"] == "invoke":
             open_ops[op["process"]] = op
             continue
@@ -83,16 +85,62 @@ def parse(history: Iterable[dict]) -> list[Txn]:
                 t.ext_writes[k] = v
                 t.all_writes[(k, v)] = pos
         txns.append(t)
-    check_types(txns)
+    check_types(key_classes)
     return txns
 
 
-def check_types(txns: list[Txn]) -> None:
-    """Elle's preliminary assertion: every key has the same type."""
-    kinds = {type(k).__name__ for t in txns for _, k, _ in t.mops}
-    if len(kinds) > 1:
-        raise AnalysisError(f"keys of several types occur ({', '.join(sorted(kinds))}); "
-                            "Elle requires one key type")
+def jvm_class(x: Any) -> str:
+    """The class a JSON value has once Maelstrom parsed it (cheshire): what Elle's type sanity
+    compares. 3 and 3.0, 3 and "3", 2**63 and 1 are of different classes."""
+    if x is None:
+        return "nil"
+    if isinstance(x, bool):
+        return "java.lang.Boolean"
+    if isinstance(x, int):
+        return "java.lang.Long" if -2**63 <= x < 2**63 else "java.math.BigInteger"
+    if isinstance(x, float):
+        return "java.lang.Double"
+    if isinstance(x, Keyword):
+        return "clojure.lang.Keyword"
+    if isinstance(x, str):
+        return "java.lang.String"
+    if isinstance(x, (list, tuple)):
+        return "clojure.lang.PersistentVector"
+    if isinstance(x, dict):  # Clojure's array map grows into a hash map past 8 entries
+        return "clojure.lang.PersistentArrayMap" if len(x) <= 8 else \
+            "clojure.lang.PersistentHashMap"
+    return type(x).__name__
+
+
+def _key_classes(value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, (list, tuple)):
+        for mop in value:
+            if isinstance(mop, (list, tuple)) and len(mop) >= 2:
+                out.setdefault(jvm_class(mop[1]), mop[1])
+
+
+def check_types(key_classes: dict[str, Any]) -> None:
+    """Elle's type sanity (elle.txn/assert-type-sanity, run by elle.rw-register/check): the
+    keys of every micro-op of every client op, invocations included, are of one class.
+    Otherwise Elle throws and Maelstrom's analysis is :unknown. (Its other assertion, at most
+    one integer class among values, cannot fail on parsed JSON: every integer is a Long or a
+    BigInteger, and BigInteger is not among the classes it counts.)"""
+    if len(key_classes) > 1:
+        kinds = ", ".join(f"{c} (e.g. {ex!r})" for c, ex in sorted(key_classes.items()))
+        raise AnalysisError(f"History includes a mix of different types for transaction "
+                            f"keys: {kinds}; Elle requires one key type (invocations count)")
+
+
+def realtime_edge_to_unfinished(txns: list[Txn]) -> bool:
+    """Would Elle's realtime graph hold an edge to a :fail or :info txn? It links every ok
+    completion to the completion of each later invocation, whatever its outcome, so one ok
+    that ends before a failed or crashed txn begins makes the graph non-empty."""
+    done = [t.op["index"] for t in txns if t.type == "ok"]
+    if not done:
+        return False
+    first = min(done)
+    return any(t.type != "ok" and t.op is not t.invoke and t.op["index"] != t.invoke["index"]
+               and t.invoke["index"] > first for t in txns)
 
 
 # ---- non-cycle anomalies --------------------------------------------------------------------

@@ -30,14 +30,17 @@ import math
 import random
 
 from ..checkers.set_full import check_set_full
-from ..client import Client, MalformedReply, Reply, is_any, list_of, with_errors
+from ..client import Client, MalformedReply, Reply, is_any, list_or_nil, with_errors
 from ..errors import NodeError
 from ..generator import EachThread, Stream, each_thread_once
 from . import Workload
 
 TOPOLOGY_OK = Reply("topology_ok", {}, "acknowledges the topology")
 BROADCAST_OK = Reply("broadcast_ok", {}, "acknowledges the broadcast")
-READ_OK = Reply("read_ok", {"messages": list_of(is_any)}, "every message the node has seen")
+# Maelstrom's broadcast.clj: `:messages [s/Any]`, a vector schema, which accepts nil; the
+# client then records an :ok read whose value is nil, and set-full reads it as empty.
+READ_OK = Reply("read_ok", {"messages": list_or_nil(is_any)},
+                "every message the node has seen (null reads as empty)")
 IDEMPOTENT = frozenset({"read"})
 SETUP_TIMEOUT = 5.0
 

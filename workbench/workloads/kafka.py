@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import generator as gen
 from ..checkers.kafka_log import check
-from ..client import Client, Reply, is_int, is_str, list_of, map_of, with_errors
+from ..client import Client, Reply, is_int, is_str, list_or_nil, map_of, with_errors
 from ..edn import Keyword
 from . import Workload
 
@@ -46,7 +46,10 @@ def _pair(x: Any) -> bool:
 
 
 SEND_OK = Reply("send_ok", {"offset": is_int}, "the offset assigned to the message")
-POLL_OK = Reply("poll_ok", {"msgs": map_of(is_str, list_of(_pair))},
+# Maelstrom's kafka.clj: `:msgs {Key [OffsetMessage]}`. The map itself must be a map, but each
+# key's vector schema accepts nil: a null list is an ok poll that returned nothing for that key
+# (recorded as null, as Maelstrom's history does). A null pair is still malformed.
+POLL_OK = Reply("poll_ok", {"msgs": map_of(is_str, list_or_nil(_pair))},
                 "a map of keys to [[offset, msg], ...] runs starting at the requested offsets")
 COMMIT_OK = Reply("commit_offsets_ok", {}, "an acknowledgement")
 LIST_OK = Reply("list_committed_offsets_ok", {"offsets": map_of(is_str, is_int)},
@@ -84,7 +87,7 @@ class KafkaClient:
             msgs = body["msgs"]
             commit: dict[str, int] = {}
             for k, pairs in msgs.items():
-                top = max((p[0] for p in pairs), default=-1)
+                top = max((p[0] for p in pairs or ()), default=-1)
                 self.offsets[k] = max(self.offsets.get(k, top + 1), top + 1)
                 if pairs:
                     commit[k] = max(0, top)
@@ -120,7 +123,7 @@ def max_offsets(op: dict) -> dict[int, int]:
         if mop[0] == "poll" and op["f"] in ("poll", "txn") and len(mop) > 1 \
                 and isinstance(mop[1], dict):
             for k, pairs in mop[1].items():
-                top = max((p[0] for p in pairs if p[0] is not None), default=-1)
+                top = max((p[0] for p in pairs or () if p[0] is not None), default=-1)
                 ik = _int_key(k)
                 if ik is not None:
                     out[ik] = max(out.get(ik, top), top)
