@@ -36,3 +36,22 @@ class H:
         """An invocation and its completion, back to back."""
         self.invoke(p, f, value, **extra)
         self._add(type_, p, f, result, **extra)
+
+
+class FakeRPC:
+    """A workload client's RPC end that answers each call with the next scripted reply (a
+    body, checked against the reply schema as the real client does, or an exception)."""
+
+    def __init__(self, *replies: object) -> None:
+        self.node = "n0"
+        self.replies = list(replies)
+        self.sent: list[dict] = []
+
+    async def call(self, body: dict, timeout: float = 5.0, reply: Any = None) -> dict:
+        self.sent.append(body)
+        got = self.replies.pop(0)
+        if isinstance(got, Exception):
+            raise got
+        if reply is not None:
+            reply.check(got)
+        return got  # type: ignore[return-value]

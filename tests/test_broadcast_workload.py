@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from tests.builders import FakeRPC
 from tests.gen_driver import drive
 from workbench.client import RPCTimeout
 from workbench.errors import NodeError
@@ -77,24 +78,6 @@ def test_final_generator_reads_once_per_thread() -> None:
     assert sorted(op["process"] for op in reads) == [0, 1, 2]
     assert all({k: op[k] for k in ("f", "value", "final?")}
                == {"f": "read", "value": None, "final?": True} for op in reads)
-
-
-class FakeRPC:
-    """Answers each call with the next scripted reply (a body, or an exception to raise)."""
-
-    def __init__(self, *replies: object) -> None:
-        self.node = "n0"
-        self.replies = list(replies)
-        self.sent: list[dict] = []
-
-    async def call(self, body: dict, timeout: float = 5.0, reply=None) -> dict:
-        self.sent.append(body)
-        got = self.replies.pop(0)
-        if isinstance(got, Exception):
-            raise got
-        if reply is not None:
-            reply.check(got)
-        return got
 
 
 def _invoke(rpc: FakeRPC, op: dict) -> dict:

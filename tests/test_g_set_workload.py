@@ -6,27 +6,10 @@ from __future__ import annotations
 import asyncio
 import random
 
+from tests.builders import FakeRPC
 from tests.gen_driver import take
 from workbench.client import RPCError, RPCTimeout
 from workbench.workloads import g_set
-
-
-class FakeRPC:
-    """Answers each call with the next scripted reply (a body, or an exception to raise)."""
-
-    def __init__(self, *replies: object) -> None:
-        self.node = "n0"
-        self.replies = list(replies)
-        self.sent: list[dict] = []
-
-    async def call(self, body: dict, timeout: float = 5.0, reply=None) -> dict:
-        self.sent.append(body)
-        got = self.replies.pop(0)
-        if isinstance(got, Exception):
-            raise got
-        if reply is not None:
-            reply.check(got)
-        return got
 
 
 def _invoke(rpc: FakeRPC, op: dict) -> dict:

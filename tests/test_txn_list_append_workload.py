@@ -7,26 +7,11 @@ import asyncio
 import random
 from types import SimpleNamespace
 
+from tests.builders import FakeRPC
 from tests.gen_driver import take
 from workbench.checkers.compose import UNKNOWN
 from workbench.client import RPCError, RPCTimeout
 from workbench.workloads import txn_list_append as tla
-
-
-class FakeRPC:
-    def __init__(self, *replies: object) -> None:
-        self.node = "n0"
-        self.replies = list(replies)
-        self.sent: list[dict] = []
-
-    async def call(self, body: dict, timeout: float = 5.0, reply=None) -> dict:
-        self.sent.append(body)
-        got = self.replies.pop(0)
-        if isinstance(got, Exception):
-            raise got
-        if reply is not None:
-            reply.check(got)
-        return got
 
 
 def _invoke(rpc: FakeRPC, value: list) -> dict:

@@ -209,11 +209,16 @@ def run_virtual(main: Any) -> Any:
     try:
         return loop.run_until_complete(main)
     finally:
-        try:
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-        finally:
-            loop.close()
+        close(loop)
+
+
+def close(loop: asyncio.AbstractEventLoop, timeout: float = 1.0) -> None:
+    """Cancel what is left on `loop`, give it `timeout` (loop time) to finish, and close."""
+    try:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.wait(tasks, timeout=timeout))
+    finally:
+        loop.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Awaitable, Callable
 
-from . import edn, nemesis, services, sim, store
+from . import clock, edn, nemesis, services, sim, store
 from . import generator as gen
 from . import history as hist
 from .checkers.compose import UNKNOWN, guarded, merge_valid
@@ -444,17 +444,12 @@ def _simulate(run: Run) -> None:
                             f"{run.dir / 'node-logs'}") from None
     finally:
         try:
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                loop.run_until_complete(asyncio.wait(tasks, timeout=1.0))
+            clock.close(loop)
         except BaseException as err:  # a node's clean-up must not hide the result
             log.warning("while stopping the simulation: %r", err)
         finally:
             hooks.remove()
             asyncio.set_event_loop(None)
-            loop.close()
 
 
 def run_once(opts: Options) -> tuple[int, Path]:

@@ -15,7 +15,14 @@ from .. import history as hist
 from ..checkers.compose import UNKNOWN
 from ..edn import Keyword
 from . import cycles, exists, explain
-from .models import UNKNOWN_TYPES, boundary, needs_order, prohibited, validate_models
+from .models import (
+    UNKNOWN_TYPES,
+    boundary,
+    cycle_families,
+    needs_order,
+    prohibited,
+    validate_models,
+)
 from .rw_register import (
     PROCESS,
     REALTIME,
@@ -34,22 +41,6 @@ BLIND_SPOT = ("rw-register version orders are known only from the initial nil an
               "transaction that read a key and then wrote it (as in Elle); blind writes stay "
               "unordered, so write-write cycles (G0) among them cannot be seen. "
               "fully-ordered-keys counts keys whose inferred order is total.")
-
-
-def _families(banned: frozenset[str]) -> set[str]:
-    fams = set()
-    if banned & {"G0", "G0-process", "G0-realtime", "PL-1-cycle-exists"}:
-        fams.add("G0")
-    if any(a == "G1" or a.startswith(("G1c", "G1-")) or a == "PL-2-cycle-exists"
-           for a in banned):
-        fams.add("G1c")
-    for fam in ("G-single", "G-nonadjacent"):
-        if any(a.startswith(fam) for a in banned):
-            fams.add(fam)
-    if any(a.startswith("G2") or a in ("PL-3-cycle-exists", "PL-SS-cycle-exists")
-           for a in banned):
-        fams.add("G2-item")
-    return fams
 
 
 def _edn_case(case: dict) -> dict:
@@ -112,7 +103,7 @@ def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
     if edges == 0 and not (order == "realtime" and realtime_edge_to_unfinished(txns)):
         add("empty-transaction-graph", [{"ok-count": len(oks), "edge-count": 0}])
     order_bit = {"realtime": REALTIME, "process": PROCESS}.get(order or "", 0)
-    found = cycles.search(deps, _families(banned), order_bit, budget)
+    found = cycles.search(deps, cycle_families(banned), order_bit, budget)
     for kind, cases in found.anomalies.items():
         add(kind, cases)
     for kind, cases in exists.cycle_exists_cases(deps).items():
