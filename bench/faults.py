@@ -156,6 +156,7 @@ def old_scripts(rev: str, tmp: Path) -> Path:
         text = subprocess.run(["git", "show", f"{rev}:{script}"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout
         (where / script).write_text(text)
+        (where / script).chmod(0o755)  # real runs execute it
     return where
 
 
