@@ -35,19 +35,20 @@ nodes are in sync and traffic flows.
 Crashes (kill, pause). In the durable setting each node keeps the values it originated, in
 all its incarnations, in one `lin-kv` key, `broadcast/<node>`: a list of [origin, seq,
 value], extended by a cas from the list it last wrote (one in flight; values arriving
-meanwhile share the next). A broadcast is acknowledged once the cas holding it succeeds; the
-direct sends to the other nodes leave at the same time, so the acknowledgement comes about
-one round trip to lin-kv after the value reached everyone (a kill loses no acknowledged
-value, even a kill of every node at once). A (re)started node reads its key back and holds
-those values under their old names; a cas that fails (a dead incarnation's cas landed late)
-reads the key again and retries. Every gossip message carries the sender's origin name: a
-peer that sees a new one forgets what it knew of the sender's vector, and a starting node
-sends its empty vector to the hub as a heartbeat, so the hub repairs it at once (the hub
-itself asks n1). Reads at a restarted node lack what it has not been repaired yet: that
-shows as stable latency, never as a loss. Cost: two messages per cas, about one per
-broadcast at 3d's rate (+1 msgs-per-op at 3d, which `bench/faults.py` measures), and the
-broadcast's own latency grows by a lin-kv round trip (stable latency, measured from the
-acknowledgement, does not). A pause only delays.
+meanwhile share the next, which is the only batching this setting does). Only once the cas
+holding a value succeeds is the value readable here, sent to every other node and
+acknowledged: so no read anywhere ever shows a value that a crash can take back (set-full
+calls a value seen and later missing "lost", acknowledged or not), and a kill loses no
+acknowledged value, even a kill of every node at once. A (re)started node reads its key back
+and holds those values under their old names; a cas that fails (a dead incarnation's cas
+landed late) reads the key again and retries. Every gossip message carries the sender's
+origin name: a peer that sees a new one forgets what it knew of the sender's vector, and a
+starting node sends its empty vector to the hub as a heartbeat, so the hub repairs it at once
+(the hub itself asks n1). Reads at a restarted node lack what it has not been repaired yet:
+that shows as stable latency, never as a loss. Cost: two messages per cas, about one per
+broadcast at 3b's and 3d's rates (+1 msgs-per-op, bench/faults.py), and the broadcast's own
+latency grows by a lin-kv round trip (stable latency is measured from the acknowledgement,
+so it does not). A pause only delays.
 
 The efficiency settings trade that for fewer messages: they acknowledge a value once it has
 been sent to another node (latency: when the direct sends leave, after the batch wait;
@@ -110,7 +111,8 @@ heartbeat_every = settings.heartbeat
 vector_at_heartbeat: dict[str, int] = {}
 # durable: our lin-kv key's content as we last wrote or read it, what waits for the next cas
 stored: list | None = None
-unstored: list[Key] = []
+unstored: list[list] = []    # own new values, [origin, seq, value], waiting for the next cas
+next_seq = 0                 # durable: the next seq of this incarnation
 storing = False
 
 
@@ -255,9 +257,9 @@ async def store() -> None:
     """One cas: our stored list plus every value waiting; then acknowledge them."""
     global storing, stored
     storing = True
-    keys = list(unstored)
+    entries = list(unstored)
     unstored.clear()
-    new = stored + [[o, s, held[o][s]] for o, s in keys]
+    new = stored + entries
     try:
         while True:
             try:
@@ -277,8 +279,13 @@ async def store() -> None:
                 take(current)
                 stored = current
                 there = {(o, s) for o, s, _ in current}  # a timed-out cas may have landed
-                new = stored + [[o, s, held[o][s]] for o, s in keys if (o, s) not in there]
+                new = stored + [e for e in entries if (e[0], e[1]) not in there]
         stored = new
+        take(entries)  # only now readable, and sent on: nothing a crash can take back
+        keys = [(o, s) for o, s, _ in entries]
+        if len(ids) > 1:
+            outgoing.extend(keys)
+            send_direct()
         for key in keys:
             request = unacked.pop(key, None)
             if request is not None:
@@ -298,15 +305,20 @@ def topology(msg: dict) -> dict:
 
 @node.handler("broadcast")
 def broadcast(msg: dict) -> dict | None:
+    global next_seq
+    if DURABLE:  # held, read and sent on only once stored (see store)
+        key = (mine, next_seq)
+        next_seq += 1
+        unacked[key] = msg
+        unstored.append([mine, key[1], msg["body"]["message"]])
+        store_waiting()
+        return None
     seq = top.get(mine, 0)
     hold(mine, seq, msg["body"]["message"])
     key = (mine, seq)
-    deferred = DURABLE or len(ids) > 1  # answered once stored, or once sent on
+    deferred = len(ids) > 1  # answered once sent on
     if deferred:
         unacked[key] = msg
-    if DURABLE:
-        unstored.append(key)
-        store_waiting()
     if len(ids) > 1:
         if DIRECT:
             outgoing.append(key)
