@@ -2,14 +2,18 @@
 """Broadcast 3a-3e: every value reaches every node, with anti-entropy that costs nothing
 when nodes are in sync.
 
-Each value is named by (origin, seq): the node a client broadcast it to, and that node's
-count of values so far. A node's state is a version vector, the number of values it holds
-contiguously from each origin. Every gossip message carries the sender's vector, so each
-message is also an acknowledgement of everything the sender holds.
+Each value is named by (origin, seq): the origin is one incarnation of the node a client
+broadcast it to (`<node>:<boot>`, boot its start time in ns, in hex), seq that incarnation's
+count of values so far, so a restarted node never reuses a name. A node's state is a version
+vector, the number of values it holds contiguously from each origin. Every gossip message
+carries the sender's vector, so each message is also an acknowledgement of everything the
+sender holds.
 
-Two settings, chosen after `--` (run.sh passes them):
+Three settings, chosen after `--` (run.sh passes the last two for 3d and 3e):
 
-- `--mode latency` (3b-3d): a value goes from its origin straight to every other node, one
+- `--mode durable` (the default, 3a-3c): as `latency`, and a value is acknowledged only once
+  it is in `lin-kv`, which outlives the nodes (see Crashes).
+- `--mode latency` (3d): a value goes from its origin straight to every other node, one
   message per node (24 per value at 25 nodes: one hop, 100 ms). The origin first waits
   `--batch` seconds (20 ms) so that values arriving close together share messages: a few
   percent below the un-batched floor. Nothing else is sent while traffic flows.
@@ -27,6 +31,30 @@ hub repairs it, and asks for (pulls) what the heartbeat shows the hub lacks; in 
 setting the hub passes such late values on to every node whose vector lacks them. Values cut
 off by a partition arrive within about 2.5 s of the heal. None of this sends anything while
 nodes are in sync and traffic flows.
+
+Crashes (kill, pause). In the durable setting each node keeps the values it originated, in
+all its incarnations, in one `lin-kv` key, `broadcast/<node>`: a list of [origin, seq,
+value], extended by a cas from the list it last wrote (one in flight; values arriving
+meanwhile share the next, which is the only batching this setting does). Only once the cas
+holding a value succeeds is the value readable here, sent to every other node and
+acknowledged: so no read anywhere ever shows a value that a crash can take back (set-full
+calls a value seen and later missing "lost", acknowledged or not), and a kill loses no
+acknowledged value, even a kill of every node at once. A (re)started node reads its key back
+and holds those values under their old names; a cas that fails (a dead incarnation's cas
+landed late) reads the key again and retries. Every gossip message carries the sender's
+origin name: a peer that sees a new one forgets what it knew of the sender's vector, and a
+starting node sends its empty vector to the hub as a heartbeat, so the hub repairs it at once
+(the hub itself asks n1). Reads at a restarted node lack what it has not been repaired yet:
+that shows as stable latency, never as a loss. Cost: two messages per cas, about one per
+broadcast at 3b's and 3d's rates (+1 msgs-per-op, bench/faults.py), and the broadcast's own
+latency grows by a lin-kv round trip (stable latency is measured from the acknowledgement,
+so it does not). A pause only delays.
+
+The efficiency settings trade that for fewer messages: they acknowledge a value once it has
+been sent to another node (latency: when the direct sends leave, after the batch wait;
+traffic: when it goes to the hub, or at the hub when the hub passes it on), so it survives a
+crash of its origin alone, but not a kill of its origin and every node it reached before
+they passed it on.
 """
 
 from __future__ import annotations
@@ -36,14 +64,15 @@ import sys
 import time
 from typing import Any
 
-from maelstrom_node import Node, log
+from maelstrom_node import KV, PRECONDITION_FAILED, Node, RPCError, log
 
 node = Node()
+lin_kv = KV(node, "lin-kv", timeout=1.0)
 
 # ---- settings ---------------------------------------------------------------------------------
 
 parser = argparse.ArgumentParser(prog="broadcast.py")
-parser.add_argument("--mode", choices=("latency", "traffic"), default="latency")
+parser.add_argument("--mode", choices=("durable", "latency", "traffic"), default="durable")
 parser.add_argument("--interval", type=float, default=0.6, help="hub batch interval (traffic)")
 parser.add_argument("--up", type=float, default=0.1, help="node upload interval (traffic)")
 parser.add_argument("--batch", type=float, default=0.02,
@@ -51,28 +80,40 @@ parser.add_argument("--batch", type=float, default=0.02,
 parser.add_argument("--grace", type=float, default=0.3, help="seconds before a repair")
 parser.add_argument("--heartbeat", type=float, default=2.0, help="idle seconds before a heartbeat")
 settings = parser.parse_args(sys.argv[1:])
+DURABLE = settings.mode == "durable"
+DIRECT = settings.mode in ("durable", "latency")
 MAX_HEARTBEAT = 8.0
 MAX_RANK = 6
 
 # ---- state ------------------------------------------------------------------------------------
 
-ids: list[str] = []          # node ids, in init order; origins are indexes into it
+Key = tuple[str, int]        # (origin, seq)
+ids: list[str] = []          # node ids, in init order
 me = 0                       # this node's index
-hub = ""                     # the star's centre (traffic) and heartbeat target (both)
+mine = ""                    # this incarnation's origin name
+hub = ""                     # the star's centre (traffic) and heartbeat target (all)
 values: list[Any] = []       # every value held, in arrival order (what read returns)
-held: list[dict[int, Any]] = []      # per origin: seq -> value
-vector: list[int] = []       # per origin: count of contiguous seqs held from 0
-top: list[int] = []          # per origin: highest seq held + 1
-acquired: dict[tuple[int, int], float] = {}  # (origin, seq) -> when this node got it
-their: dict[str, list[int]] = {}              # peer -> its latest vector
-their_time: dict[str, float] = {}             # peer -> when its latest vector arrived
-sent: dict[str, dict[tuple[int, int], float]] = {}  # peer -> (origin, seq) -> last sent
-last_sent_to: dict[str, float] = {}            # peer -> time of our last message to it
-fresh: list[tuple[int, int]] = []              # values to pass on at the next tick (traffic)
-pull_from: set[str] = set()                    # peers to send our vector to (they have more)
-outgoing: list[tuple[int, int]] = []           # own values waiting for the next direct send
+held: dict[str, dict[int, Any]] = {}   # per origin: seq -> value
+vector: dict[str, int] = {}  # per origin: count of contiguous seqs held from 0
+top: dict[str, int] = {}     # per origin: highest seq held + 1
+rank_of: dict[str, int] = {}           # per origin: its node's index
+acquired: dict[Key, float] = {}        # (origin, seq) -> when this node got it
+their: dict[str, dict[str, int]] = {}  # peer -> its latest vector
+their_time: dict[str, float] = {}      # peer -> when its latest vector arrived
+their_name: dict[str, str] = {}        # peer -> its incarnation's origin name
+sent: dict[str, dict[Key, float]] = {}  # peer -> (origin, seq) -> last sent
+last_sent_to: dict[str, float] = {}    # peer -> time of our last message to it
+fresh: list[Key] = []                  # values to pass on at the next tick (traffic)
+pull_from: set[str] = set()            # peers to send our vector to (they have more)
+outgoing: list[Key] = []               # own values waiting for the next direct send
+unacked: dict[Key, dict] = {}          # own value -> the broadcast request to answer
 heartbeat_every = settings.heartbeat
-vector_at_heartbeat: list[int] = []
+vector_at_heartbeat: dict[str, int] = {}
+# durable: our lin-kv key's content as we last wrote or read it, what waits for the next cas
+stored: list | None = None
+unstored: list[list] = []    # own new values, [origin, seq, value], waiting for the next cas
+next_seq = 0                 # durable: the next seq of this incarnation
+storing = False
 
 
 def now() -> float:
@@ -81,19 +122,16 @@ def now() -> float:
 
 @node.on_init
 def start() -> None:
-    global me, hub, heartbeat_every
+    global me, mine, hub
     ids.extend(node.node_ids)
     me = ids.index(node.node_id)
+    mine = f"{node.node_id}:{time.time_ns():x}"
     hub = ids[0]
-    held.extend({} for _ in ids)
-    vector.extend(0 for _ in ids)
-    top.extend(0 for _ in ids)
     for peer in ids:
         if peer != node.node_id:
-            their[peer] = [0] * len(ids)
-            their_time[peer] = 0.0
-            sent[peer] = {}
-            last_sent_to[peer] = now()
+            forget(peer)
+    if DURABLE:
+        node.spawn(read_back())
     if len(ids) == 1:
         return
     if settings.mode == "traffic":
@@ -102,36 +140,56 @@ def start() -> None:
         elif settings.up > 0:
             node.every(settings.up, upload_tick)
     node.every(0.25, heartbeat_tick)
+    # a (re)started node has lost everything: show the hub (the hub: n1) our empty vector
+    send_gossip(hub if node.node_id != hub else ids[1], [], heartbeat=True)
+
+
+def forget(peer: str) -> None:
+    """What we know of `peer`, from scratch (at start, and when it restarted)."""
+    their[peer] = {}
+    their_time[peer] = 0.0
+    sent[peer] = {}
+    last_sent_to[peer] = now()
+    pull_from.discard(peer)
 
 
 # ---- holding values ---------------------------------------------------------------------------
 
 
-def hold(origin: int, seq: int, value: Any) -> bool:
+def hold(origin: str, seq: int, value: Any) -> bool:
     """Keep a value; False if it was already held."""
-    if seq in held[origin]:
+    got = held.get(origin)
+    if got is None:
+        got = held[origin] = {}
+        vector[origin] = top[origin] = 0
+        name = origin.rsplit(":", 1)[0]
+        rank_of[origin] = ids.index(name) if name in ids else 0
+    if seq in got:
         return False
-    held[origin][seq] = value
+    got[seq] = value
     acquired[(origin, seq)] = now()
     values.append(value)
-    top[origin] = max(top[origin], seq + 1)
-    while vector[origin] in held[origin]:
+    if seq >= top[origin]:
+        top[origin] = seq + 1
+    while vector[origin] in got:
         vector[origin] += 1
     return True
 
 
-def repairs(peer: str) -> list[tuple[int, int]]:
+def repairs(peer: str) -> list[Key]:
     """Values `peer` provably lacks: its latest vector, received well after we got (or last
     sent) the value, does not have it."""
     vv, seen_at, sent_p = their[peer], their_time[peer], sent[peer]
     n = len(ids)
     out = []
-    for origin in range(n):
-        if vv[origin] >= top[origin]:
+    for origin, end in top.items():
+        start = vv.get(origin, 0)
+        if start >= end:
             continue
-        rank = min((me - origin) % n, MAX_RANK)
-        for seq in range(vv[origin], top[origin]):
-            if seq not in held[origin]:
+        rank = min((me - rank_of[origin]) % n, MAX_RANK)
+        got = held[origin]
+        for seq in range(start, end):
+            if seq not in got:
                 continue
             key = (origin, seq)
             last = sent_p.get(key)
@@ -144,23 +202,97 @@ def repairs(peer: str) -> list[tuple[int, int]]:
     return out
 
 
-def send_gossip(peer: str, keys: list[tuple[int, int]], heartbeat: bool = False) -> None:
+def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
     t = now()
     sent_p = sent[peer]
     for key in keys:
         sent_p[key] = t
-    body: dict[str, Any] = {"type": "gossip", "vv": vector,
+    body: dict[str, Any] = {"type": "gossip", "vv": vector, "from": mine,
                             "vals": [[o, s, held[o][s]] for o, s in keys]}
     if heartbeat:
         body["hb"] = True
     node.send(peer, body)
     last_sent_to[peer] = t
     pull_from.discard(peer)
+    if unacked and not DURABLE:  # efficiency settings: sent on is acknowledged
+        for key in keys:
+            request = unacked.pop(key, None)
+            if request is not None:
+                node.reply(request, {"type": "broadcast_ok"})
 
 
-def lacks(peer: str, key: tuple[int, int]) -> bool:
+def lacks(peer: str, key: Key) -> bool:
     origin, seq = key
-    return their[peer][origin] <= seq
+    return their[peer].get(origin, 0) <= seq
+
+
+# ---- durability (--mode durable) --------------------------------------------------------------
+
+
+async def read_back() -> None:
+    """Hold the values our earlier incarnations stored; then store what waits."""
+    global stored
+    while True:
+        try:
+            got = await lin_kv.read(f"broadcast/{node.node_id}", [])
+            break
+        except RPCError as err:
+            log(f"reading back our values failed: {err}; again")
+    take(got)
+    stored = got
+    store_waiting()
+
+
+def take(entries: list) -> None:
+    for origin, seq, value in entries:
+        hold(origin, seq, value)
+
+
+def store_waiting() -> None:
+    if not storing and stored is not None and unstored:
+        node.spawn(store())
+
+
+async def store() -> None:
+    """One cas: our stored list plus every value waiting; then acknowledge them."""
+    global storing, stored
+    storing = True
+    entries = list(unstored)
+    unstored.clear()
+    new = stored + entries
+    try:
+        while True:
+            try:
+                await lin_kv.cas(f"broadcast/{node.node_id}", stored, new,
+                                 create_if_not_exists=True)
+                break
+            except RPCError as err:
+                if err.code != PRECONDITION_FAILED:
+                    log(f"storing values failed: {err}; again")
+                    continue
+                while True:  # the key moved on (a dead incarnation's cas landed): read it
+                    try:
+                        current = await lin_kv.read(f"broadcast/{node.node_id}", [])
+                        break
+                    except RPCError as err2:
+                        log(f"reading our values failed: {err2}; again")
+                take(current)
+                stored = current
+                there = {(o, s) for o, s, _ in current}  # a timed-out cas may have landed
+                new = stored + [e for e in entries if (e[0], e[1]) not in there]
+        stored = new
+        take(entries)  # only now readable, and sent on: nothing a crash can take back
+        keys = [(o, s) for o, s, _ in entries]
+        if len(ids) > 1:
+            outgoing.extend(keys)
+            send_direct()
+        for key in keys:
+            request = unacked.pop(key, None)
+            if request is not None:
+                node.reply(request, {"type": "broadcast_ok"})
+    finally:
+        storing = False
+    store_waiting()
 
 
 # ---- handlers ---------------------------------------------------------------------------------
@@ -172,12 +304,23 @@ def topology(msg: dict) -> dict:
 
 
 @node.handler("broadcast")
-def broadcast(msg: dict) -> dict:
-    seq = top[me]
-    hold(me, seq, msg["body"]["message"])
-    key = (me, seq)
+def broadcast(msg: dict) -> dict | None:
+    global next_seq
+    if DURABLE:  # held, read and sent on only once stored (see store)
+        key = (mine, next_seq)
+        next_seq += 1
+        unacked[key] = msg
+        unstored.append([mine, key[1], msg["body"]["message"]])
+        store_waiting()
+        return None
+    seq = top.get(mine, 0)
+    hold(mine, seq, msg["body"]["message"])
+    key = (mine, seq)
+    deferred = len(ids) > 1  # answered once sent on
+    if deferred:
+        unacked[key] = msg
     if len(ids) > 1:
-        if settings.mode == "latency":
+        if DIRECT:
             outgoing.append(key)
             if settings.batch <= 0:
                 send_direct()
@@ -187,7 +330,7 @@ def broadcast(msg: dict) -> dict:
             fresh.append(key)
         else:
             send_gossip(hub, [key] + [k for k in repairs(hub) if k != key])
-    return {"type": "broadcast_ok"}
+    return None if deferred else {"type": "broadcast_ok"}
 
 
 def send_direct() -> None:
@@ -211,21 +354,24 @@ def gossip(msg: dict) -> None:
     peer, body = msg["src"], msg["body"]
     if peer not in their:
         return
+    if body.get("from") != their_name.setdefault(peer, body.get("from")):
+        their_name[peer] = body.get("from")  # it restarted and lost everything
+        forget(peer)
     relayed = []
     for origin, seq, value in body["vals"]:
         if hold(origin, seq, value) and node.node_id == hub:
-            if settings.mode == "traffic":
+            if not DIRECT:
                 fresh.append((origin, seq))
-            elif ids[origin] != peer:
+            elif rank_of[origin] != ids.index(peer):
                 relayed.append((origin, seq))
     vv = their[peer]
     theirs = body["vv"]
-    for i, count in enumerate(theirs):
-        if count > vv[i]:
-            vv[i] = count
+    for origin, count in theirs.items():
+        if count > vv.get(origin, 0):
+            vv[origin] = count
     their_time[peer] = now()
-    has_more = bool(body.get("hb")) and any(c > vector[i] for i, c in enumerate(theirs))
-    if settings.mode == "latency" or (node.node_id != hub and settings.up <= 0):
+    has_more = bool(body.get("hb")) and any(c > vector.get(o, 0) for o, c in theirs.items())
+    if DIRECT or (node.node_id != hub and settings.up <= 0):
         keys = repairs(peer)
         if keys or has_more:
             send_gossip(peer, keys)
@@ -275,7 +421,7 @@ def heartbeat_tick() -> None:
         heartbeat_every = min(heartbeat_every * 2, MAX_HEARTBEAT)
     else:
         heartbeat_every = settings.heartbeat
-    vector_at_heartbeat = list(vector)
+    vector_at_heartbeat = dict(vector)
     send_gossip(hub, repairs(hub), heartbeat=True)
 
 

@@ -5,6 +5,15 @@ An id is `<node id>.<boot>.<n>`: the node id separates nodes, `n` counts this pr
 ids, and `boot` (nanosecond start time plus random bits, in hex) separates one run of a node
 from a restart of the same node. No inter-node messages at all, so it is totally available
 under any partition: servers msgs-per-op is 0.
+
+Crashes (kill, pause). A restarted process starts `n` at 0 again, but under a new `boot`: its
+start time is later than any earlier incarnation's (a kill and a start are separate nemesis
+ops, so a restart never happens at the instant of an earlier start), and the 16 random bits
+separate even equal clock readings (a clock stepped back). Under the workbench's --sim,
+`time.time_ns()` is a fixed epoch plus virtual seconds, which still grows between
+incarnations, and `random` is seeded per node and per incarnation, so the same holds there.
+Nothing is held that a crash could lose, so crash safety costs nothing. Only `--availability
+total` cannot hold under kill: a dead node cannot answer.
 """
 
 import itertools

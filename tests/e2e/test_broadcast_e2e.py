@@ -40,6 +40,16 @@ def test_3a_single_node(sim) -> None:
     assert w["valid?"] is True and w["lost-count"] == 0
     assert w["stable-count"] == w["attempt-count"] > 0
     assert w["stable-latencies"][1] == 0  # one node: every read sees every acknowledged value
+    servers = run.results["net"]["servers"]
+    assert servers["msg-count"] > 0  # the durable setting stores every value in lin-kv
+    assert _server_counts(run.run_dir)[0] == 0  # ... and talks to no other node
+
+
+def test_3a_single_node_in_the_latency_setting_sends_nothing(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "1",
+              "--time-limit", "3", "--rate", "10", "--seed", "1", "--", "--mode", "latency")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["workload"]["valid?"] is True
     assert run.results["net"]["servers"]["msg-count"] == 0
 
 
@@ -56,7 +66,8 @@ def test_3b_five_nodes_every_value_everywhere(sim) -> None:
               (run.run_dir / "net-journal.jsonl").read_text().splitlines()]
     sends = [e["message"] for e in events if e["type"] == "send"]
     topology = [i for i, m in enumerate(sends) if m["body"]["type"] == "topology"]
-    first_op = min(i for i, m in enumerate(sends) if m["body"]["type"] in ("broadcast", "read"))
+    first_op = min(i for i, m in enumerate(sends)
+                   if m["src"][0] == "c" and m["body"]["type"] in ("broadcast", "read"))
     assert len(topology) == 5 and max(topology) < first_op  # once per node, before any op
     assert {sends[i]["dest"] for i in topology} == {f"n{i}" for i in range(5)}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -51,13 +52,20 @@ LOSSY = textwrap.dedent(f"""\
     """)
 
 
-def test_one_node_is_valid_without_server_messages(sim) -> None:
+def _server_sends(run_dir: Path) -> list[dict]:
+    events = [json.loads(line) for line in (run_dir / "net-journal.jsonl").read_text().splitlines()]
+    return [e["message"] for e in events if e["type"] == "send"
+            and e["message"]["src"][0] != "c" and e["message"]["dest"][0] != "c"]
+
+
+def test_one_node_is_valid_and_talks_only_to_its_log_in_lin_kv(sim) -> None:
     run = sim("-w", "kafka", "--bin", "kafka.py", "--node-count", "1", "--concurrency",
                     "2n", "--time-limit", "3", "--rate", "300", "--seed", "1")
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
     assert r["workload"]["valid?"] is True and r["workload"]["error-types"] == []
-    assert r["net"]["servers"]["msg-count"] == 0
+    ends = {(m["src"], m["dest"]) for m in _server_sends(run.run_dir)}
+    assert ends == {("n0", "lin-kv"), ("lin-kv", "n0")}  # its write-ahead log, nothing else
     assert r["stats"]["by-f"]["send"]["ok-count"] > 200
     history = (run.run_dir / "history.edn").read_text()
     assert ":seek-to-beginning? true" in history and ":f :crash" in history

@@ -1,0 +1,87 @@
+"""End to end: every solution under the kill nemesis (short simulated runs with a small
+--nemesis-interval, so that nodes die and come back several times), broadcast under
+partition, kill and pause at once, and a node that keeps its id counter in memory only,
+which a restart breaks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+KILL = ["--nemesis", "kill", "--nemesis-interval", "1"]
+
+SOLUTIONS = {
+    "unique-ids": ["-w", "unique-ids", "--bin", "unique_ids.py", "--node-count", "3",
+                   "--rate", "300", "--time-limit", "10"],
+    "broadcast": ["-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+                  "--rate", "10", "--time-limit", "8"],
+    "counter": ["-w", "g-counter", "--bin", "counter.py", "--node-count", "3", "--rate", "100",
+                "--time-limit", "8"],
+    "kafka": ["-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency", "2n",
+              "--rate", "300", "--time-limit", "6"],
+    "txn": ["-w", "txn-rw-register", "--bin", "txn.py", "--node-count", "2", "--concurrency",
+            "2n", "--rate", "300", "--time-limit", "6", "--consistency-models",
+            "read-committed"],
+}
+
+
+def _kills(run) -> int:
+    """How many node processes the nemesis killed (its :kill completions)."""
+    history = (run.run_dir / "history.txt").read_text()
+    return sum(line.count(":killed") for line in history.splitlines()
+               if re.search(r":nemesis\t:info\t:kill\t\{", line))
+
+
+@pytest.mark.parametrize("name", list(SOLUTIONS))
+def test_every_solution_is_valid_under_kill(sim, name: str) -> None:
+    run = sim(*SOLUTIONS[name], *KILL, "--seed", "2")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["valid?"] is True
+    assert _kills(run) >= 2  # the run did kill nodes, more than once
+    history = (run.run_dir / "history.txt").read_text()
+    assert ":nemesis\t:info\t:start\t{" in history and ":started" in history
+
+
+def test_unique_ids_restarted_nodes_use_a_new_boot(sim) -> None:
+    run = sim(*SOLUTIONS["unique-ids"], *KILL, "--seed", "2")
+    assert run.code == 0 and run.results["valid?"] is True
+    ids = re.findall(r'"(n\d+)\.([0-9a-f]+)\.\d+"', (run.run_dir / "history.txt").read_text())
+    boots: dict[str, set[str]] = {}
+    for node, boot in ids:
+        boots.setdefault(node, set()).add(boot)
+    assert max(len(b) for b in boots.values()) >= 2  # some node answered in two lives
+
+
+def test_broadcast_survives_partition_kill_and_pause_at_once(sim) -> None:
+    run = sim(*SOLUTIONS["broadcast"], "--nemesis", "partition,kill,pause",
+              "--nemesis-interval", "1", "--seed", "3")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0
+    history = (run.run_dir / "history.txt").read_text()
+    for f in ("start-partition", "kill", "pause", "resume", "start"):
+        assert f":nemesis\t:info\t:{f}\t" in history, f
+
+
+def test_kafka_survives_the_kill_of_every_node(sim) -> None:
+    """Two nodes: kill targets of majority or all take both down, and every acknowledged
+    send must come back from the log in lin-kv."""
+    flags = [*SOLUTIONS["kafka"][:-1], "10"]  # 10 s: a client waits 5 s on a dead node
+    run = sim(*flags, *KILL, "--seed", "1")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["valid?"] is True
+    history = (run.run_dir / "history.txt").read_text()
+    assert any(line.count(":killed") == 2 for line in history.splitlines()
+               if ":nemesis\t:info\t:kill\t{" in line)
+
+
+def test_ids_counted_in_memory_repeat_after_a_restart(sim) -> None:
+    run = sim("-w", "unique-ids", "--bin", "tests/nodes/ids_in_memory.py", "--node-count", "3",
+              "--rate", "300", "--time-limit", "10", *KILL, "--seed", "2")
+    assert run.code == 1, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is False and w["duplicated-count"] > 0
+    assert _kills(run) >= 2
