@@ -4,4 +4,4 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 py=$("$root/scripts/bootstrap.sh")
 cd "$root"
-exec "$py" -m workbench.report.summary results
+exec "$py" -m workbench.report.summary "${RESULTS_DIR:-results}"

@@ -97,8 +97,8 @@ def test_missing_binary_and_bad_flags(workbench) -> None:
 
 
 def test_a_node_may_pass_a_request_on_as_the_client(sim) -> None:
-    # Maelstrom (src/maelstrom/net.clj) only checks that src is on the network (real mode:
-    # tests/e2e/test_fidelity_e2e.py).
+    # Maelstrom (src/maelstrom/net.clj) only checks that src is on the network; at cb7f072 a
+    # node forwarding a client's echo with the client's src passed (exit 0).
     run = sim(
         "-w", "echo", "--bin", "tests/nodes/proxy_as_client.py", "--node-count", "2",
         "--time-limit", "2", "--rate", "20", "--seed", "3")
