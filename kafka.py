@@ -57,7 +57,14 @@ import time
 import zlib
 from typing import Any
 
-from maelstrom_node import KV, TEMPORARILY_UNAVAILABLE, TIMEOUT, Node, RPCError, log
+from maelstrom_node import (
+    KV,
+    TEMPORARILY_UNAVAILABLE,
+    TIMEOUT,
+    Node,
+    RPCError,
+    WriteAheadLog,
+)
 
 SYNC_EVERY = 0.05
 HEARTBEAT = 0.25
@@ -71,13 +78,8 @@ READ_WINDOW = 64  # log records read back in parallel
 node = Node()
 lin_kv = KV(node, "lin-kv", timeout=1.0)
 boot = time.time_ns()
-wal_next = 0  # index of our next log record
-unlogged: list[tuple[list, asyncio.Future]] = []  # events waiting for the log, and their waiters
+wal: Any = None  # our WriteAheadLog in lin-kv (made at init, when our id is known)
 reserved: dict[str, int] = {}  # owned key -> next offset to hand out (logged + waiting appends)
-wal_busy = False
-wal_timer: Any = None
-last_wal = -1.0
-ready: asyncio.Future | None = None
 peer_boot: dict[str, int] = {}
 logs: dict[str, list] = {}  # key -> messages; the list index is the offset (a gap-free prefix)
 early: dict[str, dict[int, Any]] = {}  # key -> offset -> message known ahead of the prefix
@@ -101,20 +103,12 @@ def owner_of(key: str) -> str:
 
 async def append(key: str, msg: Any) -> int:
     """Append to a key this node owns; the new offset, once logged."""
-    if not ready.done():
-        await ready
+    if not wal.ready.done():
+        await wal.ready
     offset = reserved.get(key, len(logs.get(key, ())))
     reserved[key] = offset + 1
-    await logged([key, offset, msg])
+    await wal.append([key, offset, msg])
     return offset
-
-
-async def logged(event: list) -> None:
-    """Wait until `event` is in our write-ahead log (and so in our stream)."""
-    done = asyncio.get_running_loop().create_future()
-    unlogged.append((event, done))
-    schedule_wal()
-    await done
 
 
 def apply_own(event: list) -> None:
@@ -126,72 +120,10 @@ def apply_own(event: list) -> None:
     events.append(event)
 
 
-def wal_key(i: int) -> str:
-    return f"kafka/{node.node_id}/{i}"
-
-
-def schedule_wal() -> None:
-    global wal_timer
-    if wal_timer is None and not wal_busy and unlogged:
-        delay = max(0.0, last_wal + WAL_GAP - time.monotonic())
-        wal_timer = node.after(delay, lambda: node.spawn(write_wal()))
-
-
-async def write_wal() -> None:
-    """Log the waiting events as one record, then apply them and answer their waiters."""
-    global wal_busy, wal_timer, wal_next, last_wal
-    wal_timer = None
-    if wal_busy or not unlogged:
-        return
-    wal_busy = True
-    batch = list(unlogged)
-    unlogged.clear()
-    record = [e for e, _ in batch]
-    try:
-        while True:
-            last_wal = time.monotonic()
-            try:
-                await lin_kv.write(wal_key(wal_next), record)
-                break
-            except RPCError as err:  # a timeout may have written it: the same write again
-                log(f"log write {wal_key(wal_next)} failed: {err}; again")
-        wal_next += 1
-        for event in record:
-            apply_own(event)
-        for _, done in batch:
-            if not done.done():
-                done.set_result(None)
-    finally:
-        wal_busy = False
-    schedule_wal()
-
-
-async def read_back() -> None:
-    """Replay our logged stream, fence the log's end, then serve."""
-    global wal_next
-    i = 0
-    while True:
-        got = await asyncio.gather(*(read_record(k) for k in range(i, i + READ_WINDOW)))
-        for record in got:
-            if record is None:
-                break
-            replay(record)
-            i += 1
-        else:
-            continue
-        break
-    while True:  # the fence: an empty record at the first free index, only if it is free
-        try:
-            await lin_kv.cas(wal_key(i), None, [], create_if_not_exists=True)
-            break
-        except RPCError as err:
-            if err.code == 22:  # a dead incarnation's write landed: replay it, try the next
-                replay(await read_record(i) or [])
-                i += 1
-            else:
-                log(f"fence {wal_key(i)} failed: {err}; again")
-    wal_next = i + 1
-    ready.set_result(None)
+def apply_record(record: list) -> None:
+    """A record of our write-ahead log, written: its events, in order."""
+    for event in record:
+        apply_own(event)
 
 
 def replay(record: list) -> None:
@@ -199,14 +131,6 @@ def replay(record: list) -> None:
         apply_own(event)
         if len(event) == 3:
             reserved[event[0]] = max(reserved.get(event[0], 0), event[1] + 1)
-
-
-async def read_record(i: int) -> list | None:
-    while True:
-        try:
-            return await lin_kv.read(wal_key(i), None)
-        except RPCError as err:
-            log(f"reading {wal_key(i)} failed: {err}; again")
 
 
 def learn(key: str, offset: int, msg: Any) -> None:
@@ -225,9 +149,9 @@ def learn(key: str, offset: int, msg: Any) -> None:
 
 @node.on_init
 def start() -> None:
-    global ready
-    ready = asyncio.get_running_loop().create_future()
-    node.spawn(read_back())
+    global wal
+    wal = WriteAheadLog(lin_kv, f"kafka/{node.node_id}", apply_record, WAL_GAP, READ_WINDOW)
+    wal.start(replay)
     now = time.monotonic()
     peers.extend(n for n in node.node_ids if n != node.node_id)
     for p in peers:
@@ -267,8 +191,8 @@ async def fwd_send(msg: dict) -> dict:
 
 @node.handler("poll")
 async def poll(msg: dict) -> dict:
-    if not ready.done():
-        await ready
+    if not wal.ready.done():
+        await wal.ready
     out = {}
     for key, offset in msg["body"]["offsets"].items():
         log = logs.get(key)
@@ -280,18 +204,18 @@ async def poll(msg: dict) -> dict:
 
 @node.handler("commit_offsets")
 async def commit_offsets(msg: dict) -> dict:
-    if not ready.done():
-        await ready
+    if not wal.ready.done():
+        await wal.ready
     news = [[k, o] for k, o in msg["body"]["offsets"].items() if o > committed.get(k, -1)]
     if news:
-        await asyncio.gather(*(logged(e) for e in news))
+        await asyncio.gather(*(wal.append(e) for e in news))
     return {"type": "commit_offsets_ok"}
 
 
 @node.handler("list_committed_offsets")
 async def list_committed_offsets(msg: dict) -> dict:
-    if not ready.done():
-        await ready
+    if not wal.ready.done():
+        await wal.ready
     return {"type": "list_committed_offsets_ok",
             "offsets": {k: committed[k] for k in msg["body"]["keys"] if k in committed}}
 

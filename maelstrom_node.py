@@ -30,6 +30,7 @@ import inspect
 import json
 import os
 import sys
+import time
 import traceback
 from typing import Any, Awaitable, Callable
 
@@ -343,3 +344,107 @@ class KV:
         if create_if_not_exists:
             body["create_if_not_exists"] = True
         await self.node.call(self.service, body, self.timeout)
+
+
+class WriteAheadLog:
+    """A node's write-ahead log in a key-value service: record i under `<prefix>/<i>`.
+
+    `append(entry)` returns once the entry is logged. Entries waiting together go out as one
+    record, at most every `gap` seconds with one write in flight, and a failed write is
+    retried as the same write (a timeout may have written it). Each record, once written, is
+    handed to `on_logged(record)`. `start(replay)` (from `on_init`) reads the records back,
+    hands each to `replay(record)`, then fences the first free index with an empty record
+    written only if that key is free, so a dead incarnation's late write is found, replayed
+    and passed over rather than lost. `ready` is done from then on."""
+
+    def __init__(self, kv: KV, prefix: str, on_logged: Callable[[list], None],
+                 gap: float = 0.01, window: int = 64) -> None:
+        self.kv = kv
+        self.prefix = prefix
+        self.on_logged = on_logged
+        self.gap = gap
+        self.window = window  # records read back in parallel
+        self.next = 0  # index of our next record
+        self.ready: asyncio.Future | None = None
+        self._waiting: list[tuple[Any, asyncio.Future]] = []
+        self._busy = False
+        self._timer: Any = None
+        self._last = -1.0
+
+    def key(self, i: int) -> str:
+        return f"{self.prefix}/{i}"
+
+    async def append(self, entry: Any) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((entry, done))
+        self._schedule()
+        await done
+
+    def _schedule(self) -> None:
+        if self._timer is None and not self._busy and self._waiting:
+            delay = max(0.0, self._last + self.gap - time.monotonic())
+            self._timer = self.kv.node.after(delay, self._write)  # after() runs it as a task
+
+    async def _write(self) -> None:
+        self._timer = None
+        if self._busy or not self._waiting:
+            return
+        self._busy = True
+        batch = list(self._waiting)
+        self._waiting.clear()
+        record = [e for e, _ in batch]
+        try:
+            while True:
+                self._last = time.monotonic()
+                try:
+                    await self.kv.write(self.key(self.next), record)
+                    break
+                except RPCError as err:  # a timeout may have written it: the same write again
+                    log(f"log write {self.key(self.next)} failed: {err}; again")
+            self.next += 1
+            self.on_logged(record)
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+        finally:
+            self._busy = False
+        self._schedule()
+
+    def start(self, replay: Callable[[list], None]) -> None:
+        """Read the log back (in the background) and serve once it is fenced."""
+        self.ready = asyncio.get_running_loop().create_future()
+        self.kv.node.spawn(self._recover(replay))
+
+    async def _recover(self, replay: Callable[[list], None]) -> None:
+        i = 0
+        while True:
+            got = await asyncio.gather(*(self.read(k) for k in range(i, i + self.window)))
+            for record in got:
+                if record is None:
+                    break
+                replay(record)
+                i += 1
+            else:
+                continue
+            break
+        while True:  # the fence: an empty record at the first free index, only if it is free
+            try:
+                await self.kv.cas(self.key(i), None, [], create_if_not_exists=True)
+                break
+            except RPCError as err:
+                if err.code == PRECONDITION_FAILED:  # a dead incarnation's write landed
+                    replay(await self.read(i) or [])
+                    i += 1
+                else:
+                    log(f"fence {self.key(i)} failed: {err}; again")
+        self.next = i + 1
+        assert self.ready is not None
+        self.ready.set_result(None)
+
+    async def read(self, i: int) -> list | None:
+        """Record i, or None if it was never written (retried until the service answers)."""
+        while True:
+            try:
+                return await self.kv.read(self.key(i), None)
+            except RPCError as err:
+                log(f"reading {self.key(i)} failed: {err}; again")

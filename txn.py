@@ -49,10 +49,10 @@ for 2 nodes only: txns are not relayed, so with 3+ nodes a txn may arrive before
 
 from __future__ import annotations
 
-import asyncio
 import time
+from typing import Any
 
-from maelstrom_node import KV, Node, RPCError, log
+from maelstrom_node import KV, Node, WriteAheadLog
 
 node = Node()
 lin_kv = KV(node, "lin-kv", timeout=1.0)
@@ -61,12 +61,7 @@ BATCH_LIMIT = 2000
 WAL_GAP = 0.01  # seconds between write-ahead log writes
 READ_WINDOW = 64  # log records read back in parallel
 boot = time.time_ns()
-wal_next = 0  # index of our next log record
-unlogged: list = []  # (entry, future) of txns answered once logged
-wal_busy = False
-wal_timer = None
-last_wal = -1.0
-ready: asyncio.Future | None = None
+wal: Any = None  # our WriteAheadLog in lin-kv (made at init, when our id is known)
 
 store: dict = {}  # key -> (version, value); version = (counter, node index)
 clock = 0  # Lamport counter
@@ -105,8 +100,8 @@ def install(version: tuple, writes: list) -> None:
 @node.handler("txn")
 async def txn(msg: dict) -> dict:
     global clock
-    if not ready.done():
-        await ready
+    if not wal.ready.done():
+        await wal.ready
     ops = msg["body"]["txn"]
     mine: dict = {}
     out = []
@@ -126,93 +121,14 @@ async def txn(msg: dict) -> dict:
         version = (clock, me())
         writes = [[k, v] for k, v in mine.items()]
         install(version, writes)
-        done = asyncio.get_running_loop().create_future()
-        unlogged.append(({"v": list(version), "w": writes}, done))
-        schedule_wal()
-        await done
+        await wal.append({"v": list(version), "w": writes})
     return {"type": "txn_ok", "txn": out}
-
-
-def wal_key(i: int) -> str:
-    return f"txn/{node.node_id}/{i}"
-
-
-def schedule_wal() -> None:
-    global wal_timer
-    if wal_timer is None and not wal_busy and unlogged:
-        delay = max(0.0, last_wal + WAL_GAP - time.monotonic())
-        wal_timer = node.after(delay, lambda: node.spawn(write_wal()))
-
-
-async def write_wal() -> None:
-    """Log the waiting txns as one record, then answer them and replicate them."""
-    global wal_busy, wal_timer, wal_next, last_wal
-    wal_timer = None
-    if wal_busy or not unlogged:
-        return
-    wal_busy = True
-    batch = list(unlogged)
-    unlogged.clear()
-    entries = [e for e, _ in batch]
-    try:
-        while True:
-            last_wal = time.monotonic()
-            try:
-                await lin_kv.write(wal_key(wal_next), entries)
-                break
-            except RPCError as err:  # a timeout may have written it: the same write again
-                log(f"log write {wal_key(wal_next)} failed: {err}; again")
-        wal_next += 1
-        my_log.extend(entries)
-        for _, done in batch:
-            if not done.done():
-                done.set_result(None)
-    finally:
-        wal_busy = False
-    schedule_wal()
-
-
-async def read_back() -> None:
-    """Install our logged txns, fence the log's end, then take txns."""
-    global wal_next
-    i = 0
-    while True:
-        keys = range(i, i + READ_WINDOW)
-        got = await asyncio.gather(*(read_record(k) for k in keys))
-        for record in got:
-            if record is None:
-                break
-            take(record)
-            i += 1
-        else:
-            continue
-        break
-    while True:  # the fence: an empty record at the first free index, only if it is free
-        try:
-            await lin_kv.cas(wal_key(i), None, [], create_if_not_exists=True)
-            break
-        except RPCError as err:
-            if err.code == 22:  # a dead incarnation's write landed: take it, try the next
-                take(await read_record(i) or [])
-                i += 1
-            else:
-                log(f"fence {wal_key(i)} failed: {err}; again")
-    wal_next = i + 1
-    ready.set_result(None)
 
 
 def take(record: list) -> None:
     for entry in record:
         install(tuple(entry["v"]), entry["w"])
         my_log.append(entry)
-
-
-async def read_record(i: int) -> list | None:
-    while True:
-        try:
-            return await lin_kv.read(wal_key(i), None)
-        except RPCError as err:
-            log(f"reading {wal_key(i)} failed: {err}; again")
 
 
 @node.handler("replicate")
@@ -276,9 +192,9 @@ def ship() -> None:
 
 @node.on_init
 def start() -> None:
-    global ready
-    ready = asyncio.get_running_loop().create_future()
-    node.spawn(read_back())
+    global wal
+    wal = WriteAheadLog(lin_kv, f"txn/{node.node_id}", my_log.extend, WAL_GAP, READ_WINDOW)
+    wal.start(take)
     if peers():
         node.every(TICK, ship)
 
