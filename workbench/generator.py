@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Callable, Iterable, NamedTuple, Protocol, Sequence, Union
+from typing import Callable, NamedTuple, Protocol, Sequence, Union
 
 log = logging.getLogger("jepsen.generator")
 
@@ -85,9 +85,20 @@ class Generator(Protocol):
         """An op completed on `thread` (any thread; each generator takes what it needs)."""
 
 
-def _soonest_pending(answers: Iterable[Answer]) -> Pending:
-    untils = [a.until for a in answers if isinstance(a, Pending) and a.until is not None]
-    return Pending(min(untils)) if untils else PENDING
+def _soonest(candidates: list[tuple[Generator, Answer]]) -> tuple[Answer, Generator | None]:
+    """Among live children's (generator, answer): the soonest op and whose it is (ties: the
+    first); with no op, the soonest Pending; with no live child, None."""
+    best: Emit | None = None
+    source: Generator | None = None
+    for gen, answer in candidates:
+        if isinstance(answer, Emit) and (best is None or answer.time < best.time):
+            best, source = answer, gen
+    if best is not None:
+        return best, source
+    if not candidates:
+        return None, None
+    untils = [a.until for _, a in candidates if isinstance(a, Pending) and a.until is not None]
+    return (Pending(min(untils)) if untils else PENDING), None
 
 
 class Base:
@@ -283,19 +294,17 @@ class Any(Base):
         self._from: Generator | None = None
 
     def op(self, ctx: Context) -> Answer:
-        answers = []
-        best: Emit | None = None
+        candidates = []
         for gen in list(self.gens):
             answer = gen.op(ctx)
             if answer is None:
                 self.gens.remove(gen)
-                continue
-            answers.append(answer)
-            if isinstance(answer, Emit) and (best is None or answer.time < best.time):
-                best, self._from = answer, gen
-        if best is not None:
-            return best
-        return _soonest_pending(answers) if self.gens else None
+            else:
+                candidates.append((gen, answer))
+        answer, source = _soonest(candidates)
+        if source is not None:
+            self._from = source
+        return answer
 
     def emitted(self, ctx: Context, emit: Emit) -> None:
         if self._from is not None:
@@ -391,8 +400,7 @@ class EachThread(Base):
         return Context(ctx.time, (thread,), (thread,) if thread in ctx.free else (), ctx.choose)
 
     def op(self, ctx: Context) -> Answer:
-        answers = []
-        best: Emit | None = None
+        candidates = []
         for thread in ctx.threads:
             if thread in self.done:
                 continue
@@ -400,13 +408,12 @@ class EachThread(Base):
             answer = gen.op(self._alone(ctx, thread))
             if answer is None:
                 self.done.add(thread)
-                continue
-            answers.append(answer)
-            if isinstance(answer, Emit) and (best is None or answer.time < best.time):
-                best, self._from = answer, gen
-        if best is not None:
-            return best
-        return _soonest_pending(answers) if answers else None
+            else:
+                candidates.append((gen, answer))
+        answer, source = _soonest(candidates)
+        if source is not None:
+            self._from = source
+        return answer
 
     def emitted(self, ctx: Context, emit: Emit) -> None:
         assert self._from is not None
