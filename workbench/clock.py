@@ -33,10 +33,9 @@ class SimulationStalled(RuntimeError):
 
 class _NoIO(selectors.BaseSelector):
     """A selector for a loop that does no I/O: registrations are kept (asyncio registers
-    its self-pipe) but never polled; select() moves virtual time to the next timer."""
+    its self-pipe) but nothing is ever polled."""
 
-    def __init__(self, loop: VirtualLoop) -> None:
-        self._loop = loop
+    def __init__(self) -> None:
         self._keys: dict[Any, selectors.SelectorKey] = {}
 
     def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
@@ -54,12 +53,7 @@ class _NoIO(selectors.BaseSelector):
         return self.register(fileobj, events, data)
 
     def select(self, timeout: float | None = None) -> list:
-        if timeout is None:
-            raise SimulationStalled("the simulation has nothing left to run and no timer to "
-                                    "wait for")
-        if timeout > 0:
-            self._loop.advance(timeout)
-        return []
+        return []  # never polled: VirtualLoop's own turn jumps time and detects a stall
 
     def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
         return dict(self._keys)
@@ -81,7 +75,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         # node's held (see sim.py)
         self.gate: Callable[[Any, tuple, Any], tuple[Any, tuple]] | None = None
         self._seq = itertools.count()
-        super().__init__(_NoIO(self))
+        super().__init__(_NoIO())
 
     def time(self) -> float:
         return self._now
