@@ -51,6 +51,10 @@ Body = dict
 Message = dict
 Handler = Callable[[Message], Any]
 
+# One message as one compact JSON line (an encoder made once: json.dumps with separators
+# builds a new one per call)
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
 # Set by the workbench's --sim on its own private copy of this module: `Node.run()` then hands
 # the node to the simulator, which delivers lines to `_receive` and takes what it writes.
 _simulator: Any = None
@@ -109,8 +113,7 @@ class Node:
 
     def send(self, dest: str, body: Body) -> None:
         """Fire and forget."""
-        self._out.append(json.dumps({"src": self.node_id, "dest": dest, "body": body},
-                                    separators=(",", ":")))
+        self._out.append(_encode({"src": self.node_id, "dest": dest, "body": body}))
         if len(self._out) == 1 and self._loop is not None:
             self._loop.call_soon(self._flush)
 
@@ -210,13 +213,14 @@ class Node:
         await closed
         self._flush()
 
-    def _receive(self, line: bytes) -> None:
+    def _receive(self, line: bytes | str) -> None:
         try:
             msg = json.loads(line)
             body = msg["body"]
             msg_type = body["type"]
         except (ValueError, KeyError, TypeError):
-            log(f"skipping a line that is not a Maelstrom message: {line[:200]!r}")
+            raw = line if isinstance(line, bytes) else line.encode()
+            log(f"skipping a line that is not a Maelstrom message: {raw[:200]!r}")
             return
         in_reply_to = body.get("in_reply_to")
         if in_reply_to is not None and in_reply_to in self._pending:

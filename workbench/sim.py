@@ -486,7 +486,7 @@ class SimNode(NodeHost):
         if self.dead or self.node is None or self.paused:
             return
         try:
-            self._context.run(self.node._receive, msg.to_json().encode())
+            self._context.run(self.node._receive, msg.to_json())
         except NodeExit as err:
             self.exit(err.status)
         except SystemExit as err:
