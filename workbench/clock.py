@@ -19,7 +19,6 @@ import heapq
 import itertools
 import selectors
 import time
-from contextvars import Context
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar
 
 if TYPE_CHECKING:
@@ -89,13 +88,13 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         return self._now
 
     def call_soon(self, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
-                  context: Context | None = None) -> asyncio.Handle:
+                  context: contextvars.Context | None = None) -> asyncio.Handle:
         if self.gate is not None:
             callback, args = self.gate(callback, args, context)
         return super().call_soon(callback, *args, context=context)
 
     def call_at(self, when: float, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
-                context: Context | None = None) -> asyncio.TimerHandle:
+                context: contextvars.Context | None = None) -> asyncio.TimerHandle:
         if self.gate is not None:
             callback, args = self.gate(callback, args, context)
         timer = asyncio.TimerHandle(when, callback, args, self, context)
