@@ -32,7 +32,7 @@ import os
 import sys
 import time
 import traceback
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine, cast
 
 # Maelstrom's error codes (its resources/errors.edn).
 TIMEOUT = 0
@@ -47,8 +47,8 @@ KEY_ALREADY_EXISTS = 21
 PRECONDITION_FAILED = 22
 TXN_CONFLICT = 30
 
-Body = dict
-Message = dict
+Body = dict[str, Any]
+Message = dict[str, Any]
 Handler = Callable[[Message], Any]
 
 # One message as one compact JSON line (an encoder made once: json.dumps with separators
@@ -89,7 +89,7 @@ class Node:
         self._pending: dict[int, tuple[Callable[[Body], None], asyncio.TimerHandle | None]] = {}
         self._out: list[str] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._partial = b""
         self._sink: Callable[[list[str]], None] | None = None  # --sim: where lines go
 
@@ -139,7 +139,7 @@ class Node:
 
     async def call(self, dest: str, body: Body, timeout: float = 1.0) -> Body:
         """`await` an RPC: the reply body, or RPCError for an error reply or a timeout."""
-        future = self._require_loop().create_future()
+        future: asyncio.Future[Body] = self._require_loop().create_future()
 
         def resolve(reply: Body) -> None:
             if not future.done():
@@ -167,9 +167,9 @@ class Node:
         """Call `fn()` once, `delay` seconds from now."""
         return self._require_loop().call_later(delay, self._run_guarded, fn)
 
-    def spawn(self, coro: Awaitable[Any]) -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine in the background; a crash is logged, never silent."""
-        task = self._require_loop().create_task(coro)  # type: ignore[arg-type]
+        task = self._require_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -188,8 +188,8 @@ class Node:
         return self._require_loop().time()
 
     async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        closed = self._loop.create_future()
+        self._loop = loop = asyncio.get_running_loop()
+        closed: asyncio.Future[None] = loop.create_future()
         fd = sys.stdin.fileno()
         os.set_blocking(fd, False)
 
@@ -199,7 +199,7 @@ class Node:
             except BlockingIOError:
                 return
             if not chunk:
-                self._loop.remove_reader(fd)
+                loop.remove_reader(fd)
                 if not closed.done():
                     closed.set_result(None)
                 return
@@ -209,7 +209,7 @@ class Node:
                 if line.strip():
                     self._receive(line)
 
-        self._loop.add_reader(fd, readable)
+        loop.add_reader(fd, readable)
         await closed
         self._flush()
 
@@ -286,14 +286,16 @@ class Node:
         try:
             result = fn(*args)
             if inspect.isawaitable(result):
-                self.spawn(result)
+                # create_task takes coroutines only: another awaitable raises TypeError,
+                # logged below like any crash
+                self.spawn(cast("Coroutine[Any, Any, Any]", result))
         except Exception:
             log(f"{getattr(fn, '__name__', fn)} crashed\n{traceback.format_exc()}")
 
-    def _task_done(self, task: asyncio.Task) -> None:
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
             log("background task crashed\n"
                 + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
@@ -361,7 +363,7 @@ class WriteAheadLog:
     written only if that key is free, so a dead incarnation's late write is found, replayed
     and passed over rather than lost. `ready` is done from then on."""
 
-    def __init__(self, kv: KV, prefix: str, on_logged: Callable[[list], None],
+    def __init__(self, kv: KV, prefix: str, on_logged: Callable[[list[Any]], None],
                  gap: float = 0.01, window: int = 64) -> None:
         self.kv = kv
         self.prefix = prefix
@@ -369,8 +371,8 @@ class WriteAheadLog:
         self.gap = gap
         self.window = window  # records read back in parallel
         self.next = 0  # index of our next record
-        self.ready: asyncio.Future | None = None
-        self._waiting: list[tuple[Any, asyncio.Future]] = []
+        self.ready: asyncio.Future[None] | None = None
+        self._waiting: list[tuple[Any, asyncio.Future[None]]] = []
         self._busy = False
         self._timer: Any = None
         self._last = -1.0
@@ -379,7 +381,7 @@ class WriteAheadLog:
         return f"{self.prefix}/{i}"
 
     async def append(self, entry: Any) -> None:
-        done = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((entry, done))
         self._schedule()
         await done
@@ -414,12 +416,12 @@ class WriteAheadLog:
             self._busy = False
         self._schedule()
 
-    def start(self, replay: Callable[[list], None]) -> None:
+    def start(self, replay: Callable[[list[Any]], None]) -> None:
         """Read the log back (in the background) and serve once it is fenced."""
         self.ready = asyncio.get_running_loop().create_future()
         self.kv.node.spawn(self._recover(replay))
 
-    async def _recover(self, replay: Callable[[list], None]) -> None:
+    async def _recover(self, replay: Callable[[list[Any]], None]) -> None:
         i = 0
         while True:
             got = await asyncio.gather(*(self.read(k) for k in range(i, i + self.window)))
@@ -445,10 +447,11 @@ class WriteAheadLog:
         assert self.ready is not None
         self.ready.set_result(None)
 
-    async def read(self, i: int) -> list | None:
+    async def read(self, i: int) -> list[Any] | None:
         """Record i, or None if it was never written (retried until the service answers)."""
         while True:
             try:
-                return await self.kv.read(self.key(i), None)
+                record: list[Any] | None = await self.kv.read(self.key(i), None)
+                return record
             except RPCError as err:
                 log(f"reading {self.key(i)} failed: {err}; again")

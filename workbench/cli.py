@@ -8,7 +8,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, NoReturn, Sequence
 
 from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
@@ -56,11 +56,11 @@ class Options:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message}\nRun `python3 -m workbench test --help` for the flags.")
 
 
-def _positive_int(name: str):
+def _positive_int(name: str) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -73,7 +73,7 @@ def _positive_int(name: str):
     return parse
 
 
-def _number(name: str, minimum: float = 0.0, strict: bool = False):
+def _number(name: str, minimum: float = 0.0, strict: bool = False) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -167,7 +167,7 @@ def parse(argv: Sequence[str]) -> Options:
                 availability = float(ns.availability)
             except ValueError:
                 availability = -1.0
-            if not 0.0 <= availability <= 1.0:  # type: ignore[operator]
+            if not 0.0 <= availability <= 1.0:
                 raise UsageError("--availability must be 'total' or a number in [0, 1], "
                                  f"not {ns.availability!r}")
     # As Maelstrom's core.clj: models are separated by a comma with spaces on both sides;

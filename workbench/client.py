@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeGuard
 
 from .edn import Keyword
 from .errors import error_code
-from .message import Message
+from .message import Body, Message
 from .network import Network
+
+if TYPE_CHECKING:
+    from .history import Op
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -23,7 +26,7 @@ class RPCTimeout(Exception):
 class RPCError(Exception):
     """Raised for an error reply; `definite` from Maelstrom's error table."""
 
-    def __init__(self, code: int, text: Any, body: dict) -> None:
+    def __init__(self, code: int, text: Any, body: Body) -> None:
         entry = error_code(code)
         super().__init__(f"{entry.name} ({code}): {text}")
         self.code, self.text, self.body = code, text, body
@@ -39,7 +42,7 @@ class MalformedReply(Exception):
 Check = Callable[[Any], bool]
 
 
-def is_int(x: Any) -> bool:
+def is_int(x: Any) -> TypeGuard[int]:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
@@ -75,7 +78,7 @@ class Reply:
     fields: dict[str, Check]
     doc: str = ""
 
-    def check(self, body: dict) -> None:
+    def check(self, body: Body) -> None:
         if body.get("type") != self.type:
             raise MalformedReply(f"expected a reply of type {self.type!r}, got "
                                  f"{body.get('type')!r} in {body!r}")
@@ -106,7 +109,7 @@ class Client:
         self.id = client_id
         self.node = node
         self._next_msg_id = 0
-        self._waiting: tuple[int, asyncio.Future] | None = None
+        self._waiting: tuple[int, asyncio.Future[Body | None]] | None = None
         network.register(client_id, self._deliver)
 
     def _deliver(self, msg: Message) -> None:
@@ -118,14 +121,14 @@ class Client:
             if not waiting[1].done():
                 waiting[1].set_result(msg.body)
 
-    async def call(self, body: dict, timeout: float = DEFAULT_TIMEOUT,
-                   reply: Reply | None = None) -> dict:
+    async def call(self, body: Body, timeout: float = DEFAULT_TIMEOUT,
+                   reply: Reply | None = None) -> Body:
         """Send `body` to the node; the reply body, or RPCTimeout / RPCError / MalformedReply."""
         if self._waiting is not None:
             raise RuntimeError(f"client {self.id} already has a request in flight")
         self._next_msg_id += 1
         msg_id = self._next_msg_id
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Body | None] = asyncio.get_running_loop().create_future()
         self._waiting = (msg_id, future)
         timeouts = self.network.clock.timeouts(timeout)
         timer = timeouts.add(lambda: _expire(future))
@@ -151,7 +154,7 @@ class Client:
         self.network.unregister(self.id)
 
 
-def _expire(future: asyncio.Future) -> None:
+def _expire(future: asyncio.Future[Body | None]) -> None:
     if not future.done():
         future.set_result(None)
 
@@ -159,19 +162,19 @@ def _expire(future: asyncio.Future) -> None:
 # ---- outcomes -------------------------------------------------------------------------------
 
 
-def exception_data(err: BaseException) -> dict:
+def exception_data(err: BaseException) -> dict[str, Any]:
     """What the history keeps of an exception (Maelstrom keeps Java's :via/:cause)."""
     return {"type": Keyword(type(err).__name__), "message": str(err)}
 
 
-def indeterminate(op: dict, err: BaseException) -> dict:
+def indeterminate(op: Op, err: BaseException) -> Op:
     """An :info completion for an exception outside error mapping (Maelstrom's
     src/maelstrom/client.clj with-errors)."""
     return dict(op, type="info", exception=exception_data(err),
                 error=f"indeterminate: {err}")
 
 
-async def with_errors(op: dict, idempotent: frozenset[str], invoke: Any) -> dict:
+async def with_errors(op: Op, idempotent: frozenset[str], invoke: Awaitable[Op]) -> Op:
     """Await `invoke` (a coroutine giving the :ok completion) and map failures as Maelstrom's
     with-errors does: timeouts and indefinite errors are :fail for idempotent fs, else :info;
     definite errors are :fail; malformed replies are :info with the exception."""

@@ -19,7 +19,14 @@ import heapq
 import itertools
 import selectors
 import time
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVarTuple, Unpack
+
+    _Ts = TypeVarTuple("_Ts")  # asyncio's callback arguments, as typeshed spells them
+
+T = TypeVar("T")
 
 
 def wall() -> float:
@@ -52,7 +59,7 @@ class _NoIO(selectors.BaseSelector):
         self.unregister(fileobj)
         return self.register(fileobj, events, data)
 
-    def select(self, timeout: float | None = None) -> list:
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         return []  # never polled: VirtualLoop's own turn jumps time and detects a stall
 
     def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
@@ -73,34 +80,38 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         # gate(callback, args, context) -> (callback, args): lets the simulation wrap what
         # a node schedules, so that a killed node's callbacks are dropped and a paused
         # node's held (see sim.py)
-        self.gate: Callable[[Any, tuple, Any], tuple[Any, tuple]] | None = None
+        self.gate: Callable[[Any, tuple[Any, ...], Any], tuple[Any, tuple[Any, ...]]] | None = None
         self._seq = itertools.count()
         super().__init__(_NoIO())
 
     def time(self) -> float:
         return self._now
 
-    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+    def call_soon(self, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
+                  context: contextvars.Context | None = None) -> asyncio.Handle:
         if self.gate is not None:
             callback, args = self.gate(callback, args, context)
         return super().call_soon(callback, *args, context=context)
 
-    def call_at(self, when: float, callback: Any, *args: Any,
-                context: Any = None) -> asyncio.TimerHandle:
+    def call_at(self, when: float, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
+                context: contextvars.Context | None = None) -> asyncio.TimerHandle:
         if self.gate is not None:
             callback, args = self.gate(callback, args, context)
         timer = asyncio.TimerHandle(when, callback, args, self, context)
         # (when, seq, timer): the heap compares floats and ints, not TimerHandles (whose
-        # __lt__ is Python code); seq keeps equal deadlines in the order they were set
-        heapq.heappush(self._scheduled, (when, next(self._seq), timer))  # type: ignore[arg-type]
+        # __lt__ is Python code); seq keeps equal deadlines in the order they were set.
+        # The ignores: BaseEventLoop._scheduled and TimerHandle._scheduled are asyncio's
+        # private state, which typeshed does not declare
+        heapq.heappush(self._scheduled, (when, next(self._seq), timer))  # type: ignore[attr-defined]
         timer._scheduled = True  # type: ignore[attr-defined]
         return timer
 
     def _run_once(self) -> None:
         """One turn: jump to the next timer if nothing is ready, then run what is due.
         (asyncio's own turn, without the selector and with a lighter timer heap.)"""
+        # the ignores: asyncio's private loop state, which typeshed does not declare
         ready = self._ready  # type: ignore[attr-defined]
-        scheduled: list = self._scheduled  # type: ignore[attr-defined]
+        scheduled: list[Any] = self._scheduled  # type: ignore[attr-defined]
         if not ready and not self._stopping:  # type: ignore[attr-defined]
             while scheduled and scheduled[0][2]._cancelled:
                 heapq.heappop(scheduled)
@@ -134,19 +145,19 @@ class Timeouts:
         self.loop = loop
         self.seconds = seconds
         self._context = contextvars.copy_context()
-        self._queue: collections.deque[list] = collections.deque()  # [deadline, fn, live]
+        self._queue: collections.deque[list[Any]] = collections.deque()  # [deadline, fn, live]
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, fn: Callable[[], None]) -> list:
+    def add(self, fn: Callable[[], None]) -> list[Any]:
         """Call fn() `seconds` from now unless the returned entry is cancelled."""
-        entry = [self.loop.time() + self.seconds, fn, True]
+        entry: list[Any] = [self.loop.time() + self.seconds, fn, True]
         self._queue.append(entry)
         if self._timer is None:
             self._timer = self.loop.call_at(entry[0], self._fire, context=self._context)
         return entry
 
     @staticmethod
-    def cancel(entry: list) -> None:
+    def cancel(entry: list[Any]) -> None:
         entry[2] = False
 
     def _fire(self) -> None:
@@ -197,7 +208,7 @@ class Clock:
         await self.sleep(t - self.now())
 
 
-def run_virtual(main: Any) -> Any:
+def run_virtual(main: Awaitable[T]) -> T:
     """Run coroutine `main` to completion on a fresh VirtualLoop (tests, harnesses)."""
     loop = VirtualLoop()
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Callable, cast
 
 
 class Keyword(str):
@@ -105,11 +105,11 @@ def _vector(value: Any) -> str:
     return "[" + " ".join([_item(v) for v in value]) + "]"
 
 
-def _map(value: dict) -> str:
+def _map(value: dict[Any, Any]) -> str:
     return "{" + ", ".join([f"{_key(k)} {dumps(v)}" for k, v in value.items()]) + "}"
 
 
-_WRITERS: dict[type, Any] = {
+_WRITERS: dict[type, Callable[[Any], str]] = {
     int: str, str: _string, list: _vector, dict: _map, tuple: _vector,
     type(None): lambda v: "nil", bool: lambda v: "true" if v else "false",
     float: _float, Keyword: lambda v: ":" + v, Symbol: str.__str__,
@@ -126,7 +126,7 @@ def _item(v: Any) -> str:
     return dumps(v)
 
 
-def _sorted(values: Any) -> list:
+def _sorted(values: Any) -> list[Any]:
     try:
         return sorted(values)
     except TypeError:
@@ -177,7 +177,8 @@ class EDNError(ValueError):
 def loads(text: str) -> Any:
     """Read one EDN value (maps become dicts with Keyword keys, vectors/lists become lists,
     sets become frozensets where their items are hashable)."""
-    tokens = [(m.lastgroup, m.group(m.lastgroup)) for m in _TOKEN.finditer(text)
+    # every alternative of _TOKEN is a named group, so a match always has a lastgroup
+    tokens = [(m.lastgroup, m.group(cast(str, m.lastgroup))) for m in _TOKEN.finditer(text)
               if m.lastgroup != "comment"]
     value, pos = _read(tokens, 0)
     if pos != len(tokens):
@@ -185,7 +186,7 @@ def loads(text: str) -> Any:
     return value
 
 
-def _read(tokens: list, pos: int) -> tuple[Any, int]:
+def _read(tokens: list[tuple[str | None, str]], pos: int) -> tuple[Any, int]:
     if pos >= len(tokens):
         raise EDNError("unexpected end of input")
     kind, text = tokens[pos]

@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Callable, NamedTuple, Protocol, Sequence, Union
+from typing import TYPE_CHECKING, Callable, NamedTuple, Protocol, Sequence, Union
+
+if TYPE_CHECKING:
+    from .history import Op
 
 log = logging.getLogger("jepsen.generator")
 
@@ -61,7 +64,7 @@ class Emit(NamedTuple):
 
     time: float
     thread: Thread
-    op: dict
+    op: Op
 
 
 class Pending(NamedTuple):
@@ -81,11 +84,11 @@ class Generator(Protocol):
     def emitted(self, ctx: Context, emit: Emit) -> None:
         """The interpreter invoked `emit`, the answer this generator just gave."""
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         """An op completed on `thread` (any thread; each generator takes what it needs)."""
 
 
-def _soonest(candidates: list[tuple[Generator, Answer]]) -> tuple[Answer, Generator | None]:
+def _soonest(candidates: Sequence[tuple[Generator, Answer]]) -> tuple[Answer, Generator | None]:
     """Among live children's (generator, answer): the soonest op and whose it is (ties: the
     first); with no op, the soonest Pending; with no live child, None."""
     best: Emit | None = None
@@ -107,7 +110,7 @@ class Base:
     def emitted(self, ctx: Context, emit: Emit) -> None:
         pass
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         pass
 
 
@@ -118,14 +121,14 @@ class Stream(Base):
     """Endless ops from `make(rng)` on any free thread. An op's contents are drawn once,
     when it is first asked for; its time is when a thread was last seen free for it."""
 
-    def __init__(self, make: Callable[[random.Random], dict], rng: random.Random) -> None:
+    def __init__(self, make: Callable[[random.Random], Op], rng: random.Random) -> None:
         self.make = make
         self.rng = rng
-        self._op: dict | None = None
+        self._op: Op | None = None
         self._since: float | None = None  # first time a thread was free for this op
         self._thread: Thread | None = None
 
-    def next_op(self, ctx: Context) -> dict | None:
+    def next_op(self, ctx: Context) -> Op | None:
         """The contents of the next op (None: the stream is exhausted)."""
         return self.make(self.rng)
 
@@ -149,8 +152,8 @@ class Stream(Base):
 class Once(Base):
     """One op on any free thread, then exhausted."""
 
-    def __init__(self, op: dict) -> None:
-        self._op: dict | None = op
+    def __init__(self, op: Op) -> None:
+        self._op: Op | None = op
 
     def op(self, ctx: Context) -> Answer:
         if self._op is None:
@@ -166,12 +169,12 @@ class Once(Base):
 class Cycle(Stream):
     """The given ops in turn, forever (each a fresh copy)."""
 
-    def __init__(self, ops: Sequence[dict]) -> None:
+    def __init__(self, ops: Sequence[Op]) -> None:
         super().__init__(lambda rng: {}, random.Random(0))
         self.ops = list(ops)
         self.i = 0
 
-    def next_op(self, ctx: Context) -> dict | None:
+    def next_op(self, ctx: Context) -> Op | None:
         op = dict(self.ops[self.i % len(self.ops)])
         self.i += 1
         return op
@@ -235,7 +238,7 @@ class Stagger(Base):
         self.gen.emitted(ctx, emit)
         self.next_time = emit.time + self.rng.uniform(0.0, 2.0 * self.dt)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         self.gen.update(ctx, thread, completion)
 
 
@@ -264,7 +267,7 @@ class TimeLimit(Base):
     def emitted(self, ctx: Context, emit: Emit) -> None:
         self.gen.emitted(ctx, emit)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         self.gen.update(ctx, thread, completion)
 
 
@@ -282,7 +285,7 @@ class Limit(Base):
         self.left -= 1
         self.gen.emitted(ctx, emit)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         self.gen.update(ctx, thread, completion)
 
 
@@ -310,7 +313,7 @@ class Any(Base):
         if self._from is not None:
             self._from.emitted(ctx, emit)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         for gen in self.gens:
             gen.update(ctx, thread, completion)
 
@@ -335,7 +338,7 @@ class Phases(Base):
     def emitted(self, ctx: Context, emit: Emit) -> None:
         self.gens[0].emitted(ctx, emit)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         if self.gens:
             self.gens[0].update(ctx, thread, completion)
 
@@ -363,7 +366,7 @@ class OnThreads(Base):
     def emitted(self, ctx: Context, emit: Emit) -> None:
         self.gen.emitted(self._restrict(ctx), emit)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         if self.accept(thread):
             self.gen.update(self._restrict(ctx), thread, completion)
 
@@ -419,19 +422,19 @@ class EachThread(Base):
         assert self._from is not None
         self._from.emitted(self._alone(ctx, emit.thread), emit)
 
-    def update(self, ctx: Context, thread: Thread, completion: dict) -> None:
+    def update(self, ctx: Context, thread: Thread, completion: Op) -> None:
         gen = self.gens.get(thread)
         if gen is not None:
             gen.update(self._alone(ctx, thread), thread, completion)
 
 
-def mix(rng: random.Random, *makers: Callable[[random.Random], dict]) -> Callable[
-        [random.Random], dict]:
+def mix(rng: random.Random, *makers: Callable[[random.Random], Op]) -> Callable[
+        [random.Random], Op]:
     """A maker that picks one of `makers` uniformly per op."""
     return lambda r: rng.choice(makers)(r)
 
 
-def each_thread_once(make: Callable[[], dict]) -> EachThread:
+def each_thread_once(make: Callable[[], Op]) -> EachThread:
     """Every thread performs one op made by `make()` (e.g. one final read per client)."""
     return EachThread(lambda thread: Once(make()))
 

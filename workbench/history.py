@@ -1,7 +1,7 @@
 """History operations and the history files (Jepsen's history ops; Maelstrom's history.edn and
 history.txt).
 
-An op is a dict with Maelstrom's keys without colons: index, time (ns since the run
+An op (`Op`) is a dict with Maelstrom's keys without colons: index, time (ns since the run
 started), type ("invoke" | "ok" | "fail" | "info"), process (int, or "nemesis"), f, value,
 and extras such as "error", "final?", "exception". Keys starting with "_" are the
 workbench's own and are never written.
@@ -15,18 +15,21 @@ from typing import Any, Iterable, Sequence
 from . import edn
 from .edn import Keyword
 
+Op = dict[str, Any]  # an op, as above
+
 FIRST_KEYS = ("index", "time", "type", "process", "f", "value")
 NEMESIS = "nemesis"
 
 
-def is_client_op(op: dict) -> bool:
-    return op["process"] != NEMESIS
+def is_client_op(op: Op) -> bool:
+    process: int | str = op["process"]
+    return process != NEMESIS
 
 
-def pairs(history: Iterable[dict]) -> list[tuple[dict, dict | None]]:
+def pairs(history: Iterable[Op]) -> list[tuple[Op, Op | None]]:
     """(invocation, completion or None) for every client op, in invocation order."""
-    open_by_process: dict[Any, dict] = {}
-    result: list[list] = []
+    open_by_process: dict[Any, Op] = {}
+    result: list[list[Any]] = []  # [invocation, completion or None]
     slot: dict[int, int] = {}
     for op in history:
         if not is_client_op(op):
@@ -42,7 +45,7 @@ def pairs(history: Iterable[dict]) -> list[tuple[dict, dict | None]]:
     return [(a, b) for a, b in result]
 
 
-def edn_op(op: dict) -> dict:
+def edn_op(op: Op) -> Op:
     """The op as written: keys in Maelstrom's order, type and f as keywords."""
     out: dict[str, Any] = {}
     for key in FIRST_KEYS:
@@ -57,7 +60,7 @@ def edn_op(op: dict) -> dict:
     return out
 
 
-def op_line(op: dict, value: str | None = None) -> str:
+def op_line(op: Op, value: str | None = None) -> str:
     """One history.edn line; `value` is the op's value already written as EDN, if known."""
     if value is None or not all(k in op for k in FIRST_KEYS):
         return edn.dumps(edn_op(op))
@@ -73,7 +76,7 @@ def op_line(op: dict, value: str | None = None) -> str:
 _FIRST = frozenset(FIRST_KEYS)
 
 
-def write_edn(path: Path, history: Iterable[dict],
+def write_edn(path: Path, history: Iterable[Op],
               values: Sequence[str] | None = None) -> None:
     """history.edn; `values`: each op's value as EDN, in order (saves writing them again)."""
     with path.open("w") as f:
@@ -82,7 +85,7 @@ def write_edn(path: Path, history: Iterable[dict],
             f.write("\n")
 
 
-def txt_line(op: dict, value: str | None = None) -> str:
+def txt_line(op: Op, value: str | None = None) -> str:
     process = Keyword(NEMESIS) if op["process"] == NEMESIS else op["process"]
     cols = [edn.dumps(process), ":" + op["type"], ":" + str(op["f"]),
             edn.dumps(op.get("value")) if value is None else value]
@@ -91,14 +94,14 @@ def txt_line(op: dict, value: str | None = None) -> str:
     return "\t".join(cols)
 
 
-def read_edn(path: Path) -> list[dict]:
+def read_edn(path: Path) -> list[Op]:
     """A history.edn read back: ops with plain string keys (type and f stay Keywords, which
     compare equal to their names)."""
     with path.open() as f:
         return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
 
 
-def write_txt(path: Path, history: Iterable[dict],
+def write_txt(path: Path, history: Iterable[Op],
               values: Sequence[str] | None = None) -> None:
     with path.open("w") as f:
         for i, op in enumerate(history):

@@ -21,6 +21,7 @@ from . import generator as gen
 from . import history as hist
 from .client import Client, indeterminate
 from .clock import Clock
+from .history import Op
 
 if TYPE_CHECKING:
     from .network import Network
@@ -34,13 +35,13 @@ class Recorder:
     """Appends ops to the history with index and time, and logs them as Jepsen does."""
 
     def __init__(self, clock: Clock) -> None:
-        self.ops: list[dict] = []
+        self.ops: list[Op] = []
         self.values: list[str] = []  # each op's value as EDN, written once for every file
         self.clock = clock
-        self.listeners: list[Callable[[dict], None]] = []
+        self.listeners: list[Callable[[Op], None]] = []
         self.log_op: Callable[[str], None] = log.info  # jepsen.log's line for each op
 
-    def record(self, op: dict) -> dict:
+    def record(self, op: Op) -> Op:
         op["index"] = len(self.ops)
         op["time"] = self.clock.now_ns()
         self.ops.append(op)
@@ -53,10 +54,10 @@ class Recorder:
 
 
 class Worker(Protocol):
-    async def invoke(self, op: dict) -> dict:
+    async def invoke(self, op: Op) -> Op:
         """Perform `op` (its invocation is recorded) and return its completion."""
 
-    def completed(self, done: dict) -> None:
+    def completed(self, done: Op) -> None:
         """Hear about this worker's own completion (after it is recorded)."""
 
 
@@ -73,13 +74,14 @@ class ClientWorker:
         self.client: Client | None = None
         self.workload_client: Any = None
 
-    async def invoke(self, op: dict) -> dict:
+    async def invoke(self, op: Op) -> Op:
         if self.client is None:
             self.client = Client(self.network, self.new_client_id(), self.node)
             self.workload_client = self.workload.client()
-        return await self.workload_client.invoke(self.client, op)
+        done: Op = await self.workload_client.invoke(self.client, op)
+        return done
 
-    def completed(self, done: dict) -> None:
+    def completed(self, done: Op) -> None:
         if done["type"] == "info" and not self.workload.reusable:
             self.close()
 
@@ -92,14 +94,14 @@ class ClientWorker:
 class NemesisWorker:
     """The nemesis thread: ops go to `execute(op) -> completion`."""
 
-    def __init__(self, execute: Callable[[dict], Any]) -> None:
+    def __init__(self, execute: Callable[[Op], Any]) -> None:
         self.execute = execute
 
-    async def invoke(self, op: dict) -> dict:
+    async def invoke(self, op: Op) -> Op:
         done = await self.execute(op)
         return dict(done, type="info")
 
-    def completed(self, done: dict) -> None:
+    def completed(self, done: Op) -> None:
         pass
 
 
@@ -117,11 +119,11 @@ class Interpreter:
         self.busy: set[gen.Thread] = set()
         self._free: tuple[gen.Thread, ...] | None = None  # the free threads, while unchanged
         self.phase = "setup"  # for the progress line: set by gen.Do steps of the run
-        self._running: set[asyncio.Task] = set()
+        self._running: set[asyncio.Task[None]] = set()
         self._timer: asyncio.TimerHandle | None = None  # asks the generator at _timer_at
         self._timer_at: float | None = None
         self._generator: gen.Generator = gen.Phases()
-        self._done: asyncio.Future = asyncio.Future()
+        self._done: asyncio.Future[None] = asyncio.Future()
 
     def _choose(self, free: Sequence[gen.Thread]) -> gen.Thread:
         return free[0] if len(free) == 1 else free[self.rng.randrange(len(free))]
@@ -209,7 +211,7 @@ class Interpreter:
         task = self.clock.loop.create_task(self._perform(generator, thread, op))
         self._running.add(task)
 
-    async def _perform(self, generator: gen.Generator, thread: gen.Thread, op: dict) -> None:
+    async def _perform(self, generator: gen.Generator, thread: gen.Thread, op: Op) -> None:
         worker = self.workers[thread]
         invocation = {k: v for k, v in op.items() if k not in ("index", "time")}
         try:
@@ -229,7 +231,7 @@ class Interpreter:
             generator.update(self.context(), thread, done)
         finally:
             self._give_back(thread)
-            self._running.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._running.discard(asyncio.current_task())
         self._pump()
 
     def close(self) -> None:

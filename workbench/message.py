@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+Body = dict[str, Any]  # a message body: a JSON object
+
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per message
 
 
@@ -15,7 +17,7 @@ class Message:
     id: int
     src: str
     dest: str
-    body: dict
+    body: Any  # a Body, except when a node wrote something else (receivers check)
     _json: str | None = field(default=None, repr=False, compare=False)  # set once, shared
 
     @property
@@ -49,7 +51,7 @@ def parse_line(line: str) -> tuple[str, str, Any]:
     return msg["src"], msg["dest"], msg["body"]
 
 
-def parse_message(line: str) -> dict:
+def parse_message(line: str) -> dict[str, Any]:
     """The envelope of one stdout line (src, dest, body, maybe id), or BadLine."""
     try:
         msg = json.loads(line)

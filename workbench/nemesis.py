@@ -17,12 +17,13 @@ Before a final phase, one stop-partition heals the network.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import generator as gen
 from .edn import Keyword
 
 if TYPE_CHECKING:
+    from .history import Op
     from .network import Network
 
 SPECS = ("one", "majority", "minority-third", "majorities-ring")
@@ -97,7 +98,7 @@ class NodeName(str):
     __slots__ = ()
 
 
-def grudge_value(grudge: Grudge) -> list:
+def grudge_value(grudge: Grudge) -> list[Any]:
     """The completion value [:isolated {"n1" #{"n2"}}], as Maelstrom's history shows it."""
     return [Keyword("isolated"), {NodeName(k): frozenset(v) for k, v in sorted(grudge.items())
                                   if v}]
@@ -114,8 +115,8 @@ class _StartStop(gen.Stream):
         super().__init__(lambda rng: {}, schedule)
         self.starting = True
 
-    def next_op(self, ctx: gen.Context) -> dict:
-        op = ({"f": "start-partition", "value": Keyword(self.rng.choice(SPECS))}
+    def next_op(self, ctx: gen.Context) -> Op:
+        op: Op = ({"f": "start-partition", "value": Keyword(self.rng.choice(SPECS))}
               if self.starting else {"f": "stop-partition", "value": None})
         self.starting = not self.starting
         return op
@@ -135,8 +136,8 @@ class Partitioner:
         self.targets = targets
         self.partitioned = False
 
-    async def invoke(self, op: dict) -> dict:
-        """Apply `op`; returns the completion's value."""
+    async def invoke(self, op: Op) -> Op:
+        """Apply `op`; returns its completion (the value says what was done)."""
         if op["f"] == "start-partition":
             spec = str(op["value"]) if op.get("value") is not None else "one"
             grudge = draw_grudge(self.nodes, self.targets, spec)[1]
@@ -160,7 +161,7 @@ DB_FAULTS = ("kill", "pause")
 RECOVERY = {"kill": "start", "pause": "resume"}
 
 
-def db_nodes(nodes: list[str], spec: str | None, rng: random.Random) -> list[str]:
+def db_nodes(nodes: list[str], spec: str | list[str] | None, rng: random.Random) -> list[str]:
     """The nodes a kill or pause spec names (Jepsen's db-nodes): nil a random non-empty
     subset, one, minority-third, minority, majority, all, or a list of nodes."""
     if isinstance(spec, list):
@@ -192,7 +193,7 @@ class _FlipFlops(gen.Stream):
         self.faults = faults
         self.striking = {f: True for f in faults}
 
-    def next_op(self, ctx: gen.Context) -> dict:
+    def next_op(self, ctx: gen.Context) -> Op:
         fault = self.rng.choice(self.faults)
         striking = self.striking[fault]
         self.striking[fault] = not striking
@@ -240,14 +241,14 @@ class Nemesis:
     """Carries out every nemesis op: partitions on the network, kills, starts, pauses and
     resumes on the node hosts (`hosts[node]` with async crash/restart/pause/resume)."""
 
-    def __init__(self, partitioner: Partitioner, hosts: dict, nodes: list[str],
+    def __init__(self, partitioner: Partitioner, hosts: dict[str, Any], nodes: list[str],
                  targets: random.Random) -> None:
         self.partitioner = partitioner
         self.hosts = hosts
         self.nodes = nodes
         self.targets = targets
 
-    async def invoke(self, op: dict) -> dict:
+    async def invoke(self, op: Op) -> Op:
         f = op["f"]
         if f in ("start-partition", "stop-partition"):
             return await self.partitioner.invoke(op)
@@ -255,7 +256,7 @@ class Nemesis:
         spec = None if value is None else value if isinstance(value, list) else str(value)
         nodes = db_nodes(self.nodes, spec, self.targets)
         action = {"kill": "crash", "start": "restart", "pause": "pause", "resume": "resume"}[f]
-        done: dict = {}
+        done: dict[str, Keyword] = {}
         for node in nodes:
             done[node] = Keyword(await getattr(self.hosts[node], action)())
         return dict(op, value=done)

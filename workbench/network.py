@@ -17,7 +17,7 @@ import itertools
 import logging
 import random
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from .clock import Clock
 from .journal import RECV, SEND, Journal
@@ -163,7 +163,7 @@ class Network:
     def now_ns(self) -> int:
         return self.clock.now_ns()
 
-    def send(self, src: str, dest: str, body: dict, line: str | None = None) -> Message:
+    def send(self, src: str, dest: str, body: Any, line: str | None = None) -> Message:
         """Journal and enqueue one message; UnknownParticipant if either end is unknown.
         `line`: the JSON text the sender wrote for it, if it has no "id" (then that text,
         not a new encoding of the body, is what the receiver gets)."""

@@ -12,7 +12,7 @@ import os
 import signal
 import tempfile
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from .errors import NodeError
 from .message import BadLine, Message, parse_message
@@ -45,7 +45,7 @@ class NodeHost:
         self.stopping = False
         self.spoofed: set[str] = set()  # srcs other than its own it has sent as
         self.muted = False  # its stdout is no longer read (this incarnation)
-        self.on_mute: Callable[[dict], None] | None = None  # the runner's record of mutes
+        self.on_mute: Callable[[dict[str, Any]], None] | None = None  # the runner's record of mutes
         self.incarnation = 0  # how many times the nemesis restarted it
         self.running = False  # its process is up (not killed by the nemesis)
         self.paused = False
@@ -179,7 +179,7 @@ class NodeProcess(NodeHost):
         self.command = command
         self.log_stderr = log_stderr
         self.proc: asyncio.subprocess.Process | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         await self._spawn()

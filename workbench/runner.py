@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import io
 import itertools
 import json
 import logging
@@ -59,13 +60,13 @@ class Run:
         self.seed = seed
         self.seeds = Seeds(seed)
         self.warnings: list[str] = []
-        self.muted: list[dict] = []  # nodes whose output Maelstrom would stop reading
+        self.muted: list[dict[str, Any]] = []  # nodes whose output Maelstrom would stop reading
         self.analysis_seconds = 0.0
         self.nodes: list[NodeHost] = []
         self.interp: Interpreter | None = None
         self.op_log: Callable[[str], None] | None = None  # set by run_once: jepsen.log
         self._client_ids = itertools.count()
-        self._failure: asyncio.Future | None = None
+        self._failure: asyncio.Future[None] | None = None
         self.progress = Progress.for_run(self)  # live line on a terminal unless --quiet
 
     def new_client_id(self) -> str:
@@ -230,7 +231,7 @@ class Run:
         hist.write_txt(self.dir / "history.txt", ops, values)
         self.journal.write(self.dir / "net-journal.jsonl")
 
-    def analyze(self) -> dict:
+    def analyze(self) -> dict[str, Any]:
         ops = self.recorder.ops
         opts = self.opts
         op_count = sum(1 for op in ops if op["type"] == "invoke" and hist.is_client_op(op))
@@ -254,6 +255,8 @@ class Run:
 class _LogFile(logging.FileHandler):
     """jepsen.log, flushed at most every half second of wall clock (and on warnings), not
     after every one of the run's thousands of op lines."""
+
+    stream: io.TextIOWrapper  # (typeshed: or None) opened by __init__, as delay is False
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
@@ -300,7 +303,7 @@ def _setup_logging(run_dir: Path, quiet: bool) -> _LogFile:
     return handler
 
 
-def print_results(results: dict, out: Any = sys.stdout, max_lines: int = 120) -> None:
+def print_results(results: dict[str, Any], out: Any = sys.stdout, max_lines: int = 120) -> None:
     text = edn.pretty(results).splitlines()
     if len(text) > max_lines:
         text = text[:max_lines] + [f"... ({len(text) - max_lines} more lines in results.edn)"]
@@ -387,7 +390,7 @@ def _report_child(pipe: int, run_dir: Path) -> None:
         os._exit(status)
 
 
-def _draw(run_dir: Path, opts: Any, ops: list[dict], events: list) -> None:
+def _draw(run_dir: Path, opts: Any, ops: list[hist.Op], events: list[Any]) -> None:
     from .report import write_artifacts
     try:
         write_artifacts(run_dir, opts, ops, events)
@@ -396,7 +399,7 @@ def _draw(run_dir: Path, opts: Any, ops: list[dict], events: list) -> None:
             f"could not write the report files: {type(err).__name__}: {err}\n")
 
 
-def _write_workload_files(run: Run, results: dict) -> None:
+def _write_workload_files(run: Run, results: dict[str, Any]) -> None:
     """The files the workload's checker asks for (a failure here only warns)."""
     write = run.workload.write_files
     if write is None or not isinstance(results.get("workload"), dict):

@@ -27,7 +27,7 @@ import sys
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, unquote, urlsplit
 
 from . import edn
@@ -93,7 +93,8 @@ def summarize(run_dir: Path) -> RunSummary:
     if not isinstance(results, dict):
         return summary
     valid = results.get("valid?")
-    summary.verdict = {True: "true", False: "false"}.get(valid, "unknown")
+    verdicts: dict[Any, str] = {True: "true", False: "false"}
+    summary.verdict = verdicts.get(valid, "unknown")
     mpo = _get(results, "net", "servers", "msgs-per-op")
     summary.msgs_per_op = mpo if isinstance(mpo, (int, float)) else None
     avail = _get(results, "availability", "ok-fraction")
@@ -108,7 +109,7 @@ def summarize(run_dir: Path) -> RunSummary:
 def list_runs(store: Path) -> list[RunSummary]:
     """Every run folder store/<workload>/<run>/ (symlinks such as latest skipped), newest
     first."""
-    runs = []
+    runs: list[RunSummary] = []
     if not store.is_dir():
         return runs
     for wl in store.iterdir():
@@ -260,7 +261,7 @@ def main(argv: list[str]) -> int:
     except OSError as err:
         print(f"cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return EXIT_USAGE
-    host, port = server.server_address[:2]
+    host, port = cast("tuple[str, int]", server.server_address[:2])  # an IPv4 or IPv6 address
     print(f"Serving {store.resolve()} at http://{host}:{port}/  (Ctrl-C to stop)")
     try:
         server.serve_forever()

@@ -48,7 +48,7 @@ import random
 from collections import deque
 from typing import Any, Callable, Protocol
 
-from .message import Message
+from .message import Body, Message
 from .network import Network, UnknownParticipant
 
 log = logging.getLogger("maelstrom.service")
@@ -57,7 +57,7 @@ KEY_DOES_NOT_EXIST = 20
 PRECONDITION_FAILED = 22
 RING_SIZE = 32  # seq-kv's ring buffer of states
 
-KV = dict  # canonical key -> value; treated as immutable: a change makes a new dict
+KV = dict[str, Any]  # canonical key -> value; treated as immutable: a change makes a new dict
 
 
 class BadRequest(Exception):
@@ -76,14 +76,14 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _error(code: int, text: str) -> dict:
+def _error(code: int, text: str) -> Body:
     return {"type": "error", "code": code, "text": text}
 
 
 # ---- the pure key-value machine ------------------------------------------------------------
 
 
-def kv_step(state: KV, body: dict) -> tuple[KV, dict]:
+def kv_step(state: KV, body: Body) -> tuple[KV, Body]:
     """Apply one request to `state`: (the new state, the reply body). The same object is
     returned when nothing changed. BadRequest for anything but read/write/cas."""
     kind = body.get("type")
@@ -117,7 +117,7 @@ def kv_step(state: KV, body: dict) -> tuple[KV, dict]:
 
 
 class Service(Protocol):
-    def handle(self, src: str, body: dict) -> dict:
+    def handle(self, src: str, body: Body) -> Body:
         """The reply body for one request from `src` (BadRequest: no reply)."""
 
 
@@ -127,7 +127,7 @@ class Linearizable:
     def __init__(self) -> None:
         self.state: KV = {}
 
-    def handle(self, src: str, body: dict) -> dict:
+    def handle(self, src: str, body: Body) -> Body:
         self.state, reply = kv_step(self.state, body)
         return reply
 
@@ -146,7 +146,7 @@ class Sequential:
         held (so an index that fell out of the ring wraps onto a retained state)."""
         return self.states[(idx - self.last - 1) % len(self.states)]
 
-    def handle(self, src: str, body: dict) -> dict:
+    def handle(self, src: str, body: Body) -> Body:
         idx = self.rng.randint(self.seen.get(src, 0), self.last)
         chosen = self.state_at(idx)
         after, reply = kv_step(chosen, body)
@@ -170,7 +170,7 @@ class TwoReplicas:
         self.rng = rng
         self.replicas: list[KV] = [{} for _ in range(replicas)]
 
-    def handle(self, src: str, body: dict) -> dict:
+    def handle(self, src: str, body: Body) -> Body:
         i = self.rng.randrange(len(self.replicas))
         if body.get("type") == "cas":
             body = {k: v for k, v in body.items() if k != "create_if_not_exists"}
@@ -184,7 +184,7 @@ class TimestampOracle:
     def __init__(self) -> None:
         self.next_ts = 0
 
-    def handle(self, src: str, body: dict) -> dict:
+    def handle(self, src: str, body: Body) -> Body:
         if body.get("type") != "ts":
             raise BadRequest(f"unknown request type {body.get('type')!r}")
         ts, self.next_ts = self.next_ts, self.next_ts + 1

@@ -46,7 +46,7 @@ import time
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from .errors import NodeError
 from .message import Message
@@ -134,7 +134,7 @@ def _read_imports(path: Path, imported: set[str], seen: set[Path]) -> str | None
 class _Stream(io.TextIOBase):
     """sys.stdout or sys.stderr: the current node's, inside a node's code; else the real one."""
 
-    def __init__(self, real: Any, kind: str) -> None:
+    def __init__(self, real: TextIO, kind: str) -> None:
         self.real = real
         self.kind = kind
 
@@ -157,6 +157,7 @@ class _Stream(io.TextIOBase):
             raise io.UnsupportedOperation("a simulated node has no file descriptors")
         return self.real.fileno()
 
+    # (the ignore: TextIOBase declares encoding as a writable attribute; this one is read-only)
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self.real, "encoding", "utf-8")
@@ -210,7 +211,7 @@ class Hooks:
                 node.stall(seconds)
         self._swap(time, "sleep", sleep)
 
-        shared = random._inst  # type: ignore[attr-defined]
+        shared = random._inst
         for name in dir(random):
             fn = getattr(random, name)
             if getattr(fn, "__self__", None) is shared and not name.startswith("_"):
@@ -278,7 +279,7 @@ def _per_node_random(name: str, shared: random.Random) -> Callable[..., Any]:
     return draw
 
 
-def gate(callback: Any, args: tuple, context: Any) -> tuple[Any, tuple]:
+def gate(callback: Any, args: tuple[Any, ...], context: Any) -> tuple[Any, tuple[Any, ...]]:
     """The virtual loop's gate: what a node schedules runs through its `gated`, so the
     nemesis can drop (kill) or hold (pause) it."""
     node = context.get(CURRENT) if context is not None else CURRENT.get()
@@ -287,7 +288,7 @@ def gate(callback: Any, args: tuple, context: Any) -> tuple[Any, tuple]:
     return node.gated, (node.incarnation, callback, *args)
 
 
-def exception_handler(loop: Any, context: dict) -> None:
+def exception_handler(loop: Any, context: dict[str, Any]) -> None:
     """The loop's handler: an exception in a node's callback goes to that node's log, as the
     node's own asyncio would print it to its stderr; others to the workbench's log."""
     handle = context.get("handle") or context.get("future") or context.get("task")
@@ -327,7 +328,7 @@ class SimNode(NodeHost):
         self.seeds = seeds
         self._log: Any = None
         self._loop: Any = None
-        self.held: list[tuple[int, Any, tuple, contextvars.Context]] = []  # while paused
+        self.held: list[tuple[int, Any, tuple[Any, ...], contextvars.Context]] = []  # while paused
         self._fresh()
 
     def _fresh(self) -> None:
@@ -538,6 +539,7 @@ class SimNode(NodeHost):
         spec = importlib.util.spec_from_file_location(name, origin)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
+        # (the ignores: attributes a module has at run time that ModuleType does not declare)
         module.__builtins__ = self._builtins  # type: ignore[attr-defined]
         self.modules[name] = module
         spec.loader.exec_module(module)

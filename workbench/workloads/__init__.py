@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..cli import Options
     from ..client import Client
     from ..generator import Generator
+    from ..history import Op
 
 # Maelstrom's ten workload names -> our modules (a module not written yet is reported as such).
 WORKLOADS = {
@@ -31,7 +32,7 @@ WORKLOADS = {
 
 
 class WorkloadClient(Protocol):
-    async def invoke(self, rpc: Client, op: dict) -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
         """Perform `op` (an :invoke op) and return its completion (same dict, type changed)."""
 
 
@@ -40,14 +41,14 @@ class Workload:
     name: str
     client: Callable[[], WorkloadClient]  # a fresh workload client (per Maelstrom client)
     generator: Generator
-    check: Callable[[Options, list[dict]], dict]
+    check: Callable[[Options, list[Op]], dict[str, Any]]
     final_generator: Generator | None = None
     reusable: bool = False  # keep the same client id after an :info completion
     setup: Callable[[Client, Options], Awaitable[Any]] | None = None  # per node, once
     # files the checker's result calls for (Elle's elle/<anomaly>.txt, lin-kv's views),
     # written into the run's folder after the analysis
-    write_files: Callable[[Path, dict], Any] | None = None
-    extra: dict = field(default_factory=dict)
+    write_files: Callable[[Path, dict[str, Any]], Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def is_built(workload: str) -> bool:
@@ -58,7 +59,8 @@ def is_built(workload: str) -> bool:
 def load(opts: Options, rng: random.Random) -> Workload:
     """Build the named workload (cli.parse has checked that it is built)."""
     module = importlib.import_module(f"{__name__}.{WORKLOADS[opts.workload]}")
-    return module.workload(opts, rng)
+    workload: Workload = module.workload(opts, rng)
+    return workload
 
 
 def check_options(opts: Options) -> None:

@@ -28,11 +28,13 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from typing import Any, Awaitable, Callable
 
 from ..checkers.set_full import check_set_full
 from ..client import Client, MalformedReply, Reply, is_any, list_or_nil, with_errors
 from ..errors import NodeError
 from ..generator import EachThread, Stream, each_thread_once
+from ..history import Op
 from . import Workload
 
 TOPOLOGY_OK = Reply("topology_ok", {}, "acknowledges the topology")
@@ -116,8 +118,8 @@ def topology(kind: str, nodes: list[str]) -> Topology:
 
 
 class BroadcastClient:
-    async def invoke(self, rpc: Client, op: dict) -> dict:
-        async def call() -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
+        async def call() -> Op:
             if op["f"] == "broadcast":
                 await rpc.call({"type": "broadcast", "message": op["value"]}, reply=BROADCAST_OK)
                 return dict(op, type="ok")
@@ -126,7 +128,7 @@ class BroadcastClient:
         return await with_errors(op, IDEMPOTENT, call())
 
 
-def make_setup(topo: Topology):
+def make_setup(topo: Topology) -> Callable[[Client, object], Awaitable[None]]:
     async def setup(rpc: Client, opts: object) -> None:
         try:
             await rpc.call({"type": "topology", "topology": topo}, timeout=SETUP_TIMEOUT,
@@ -139,11 +141,11 @@ def make_setup(topo: Topology):
 # ---- generators and checker ----------------------------------------------------------------------
 
 
-def main_ops(rng: random.Random):
+def main_ops(rng: random.Random) -> Callable[[random.Random], Op]:
     """Half broadcasts of 0, 1, 2, ... (in generation order), half reads."""
     counter = itertools.count()
 
-    def make(r: random.Random) -> dict:
+    def make(r: random.Random) -> Op:
         if rng.random() < 0.5:
             return {"f": "broadcast", "value": next(counter)}
         return {"f": "read", "value": None}
@@ -154,11 +156,11 @@ def final_generator() -> EachThread:
     return each_thread_once(lambda: {"f": "read", "value": None, "final?": True})
 
 
-def check(opts: object, history: list[dict]) -> dict:
+def check(opts: object, history: list[Op]) -> dict[str, Any]:
     return check_set_full(history, add_f="broadcast", read_f="read")
 
 
-def workload(opts, rng: random.Random) -> Workload:
+def workload(opts: Any, rng: random.Random) -> Workload:
     topo = topology(opts.topology, list(opts.nodes))
     return Workload(name="broadcast", client=BroadcastClient,
                     generator=Stream(main_ops(rng), rng), check=check,

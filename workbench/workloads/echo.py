@@ -11,10 +11,11 @@ timeout, is skipped) and reports every completion whose `echo` differs from what
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from ..client import Client, Reply, is_any, with_errors
 from ..generator import Stream
-from ..history import pairs
+from ..history import Op, pairs
 from . import Workload
 
 ECHO_OK = Reply("echo_ok", {"echo": is_any}, "the same echo value that was sent")
@@ -22,18 +23,18 @@ IDEMPOTENT: frozenset[str] = frozenset()
 
 
 class EchoClient:
-    async def invoke(self, rpc: Client, op: dict) -> dict:
-        async def call() -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
+        async def call() -> Op:
             body = await rpc.call({"type": "echo", "echo": op["value"]}, reply=ECHO_OK)
             return dict(op, type="ok", value=body)
         return await with_errors(op, IDEMPOTENT, call())
 
 
-def make_op(rng: random.Random) -> dict:
+def make_op(rng: random.Random) -> Op:
     return {"f": "echo", "value": f"Please echo {rng.randrange(128)}"}
 
 
-def check(opts: object, history: list[dict]) -> dict:
+def check(opts: object, history: list[Op]) -> dict[str, Any]:
     errors = []
     for inv, done in pairs(history):
         if done is None or done["type"] not in ("ok", "fail"):

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..client import Client, MalformedReply, Reply, RPCError, RPCTimeout, indeterminate, is_int
 from ..generator import Stream, each_thread_once
-from ..history import edn_op, is_client_op
+from ..history import Op, edn_op, is_client_op
 from . import Workload
 
 ADD_OK = Reply("add_ok", {}, "the add took effect")
@@ -36,7 +36,7 @@ Interval = list[int]  # [lo, hi], inclusive
 
 
 class CounterClient:
-    async def invoke(self, rpc: Client, op: dict) -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
         try:
             if op["f"] == "add":
                 await rpc.call({"type": "add", "delta": op["value"]}, reply=ADD_OK)
@@ -47,20 +47,20 @@ class CounterClient:
             return indeterminate(op, err)
 
 
-def pn_op(rng: random.Random) -> dict:
+def pn_op(rng: random.Random) -> Op:
     if rng.random() < 0.5:
         return {"f": "add", "value": rng.randint(-5, 4)}
     return {"f": "read", "value": None}
 
 
-def g_op(rng: random.Random) -> dict:
+def g_op(rng: random.Random) -> Op:
     while True:
         op = pn_op(rng)
         if op["f"] == "read" or op["value"] >= 0:
             return op
 
 
-def final_read() -> dict:
+def final_read() -> Op:
     return {"f": "read", "value": None, "final?": True}
 
 
@@ -91,7 +91,7 @@ def _contains(intervals: list[Interval], value: Any) -> bool:
     return is_int(value) and any(lo <= value <= hi for lo, hi in intervals)
 
 
-def check(opts: object, history: list[dict]) -> dict:
+def check(opts: object, history: list[Op]) -> dict[str, Any]:
     ops = [op for op in history if is_client_op(op)]
     definite = sum(op["value"] for op in ops if op["f"] == "add" and op["type"] == "ok")
     uncertain = [op["value"] for op in ops if op["f"] == "add" and op["type"] == "info"]

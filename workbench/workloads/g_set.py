@@ -40,6 +40,7 @@ from ..client import (
     list_of,
 )
 from ..generator import EachThread, Stream, each_thread_once
+from ..history import Op
 from . import Workload
 
 ADD_OK = Reply("add_ok", {}, "acknowledges the add")
@@ -52,7 +53,7 @@ RPCS = [
 
 
 class GSetClient:
-    async def invoke(self, rpc: Client, op: dict) -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
         try:
             if op["f"] == "add":
                 await rpc.call({"type": "add", "element": op["value"]}, reply=ADD_OK)
@@ -63,11 +64,11 @@ class GSetClient:
             return indeterminate(op, err)
 
 
-def main_ops(rng: random.Random) -> Callable[[random.Random], dict]:
+def main_ops(rng: random.Random) -> Callable[[random.Random], Op]:
     """Half adds of 0, 1, 2, ... (in generation order), half reads."""
     counter = itertools.count()
 
-    def make(r: random.Random) -> dict:
+    def make(r: random.Random) -> Op:
         if rng.random() < 0.5:
             return {"f": "add", "value": next(counter)}
         return {"f": "read", "value": None}
@@ -78,7 +79,7 @@ def final_generator() -> EachThread:
     return each_thread_once(lambda: {"f": "read", "value": None})
 
 
-def check(opts: Any, history: list[dict]) -> dict:
+def check(opts: Any, history: list[Op]) -> dict[str, Any]:
     return check_set_full(history, add_f="add", read_f="read")
 
 

@@ -30,6 +30,7 @@ from .. import generator as gen
 from ..checkers.kafka_log import check
 from ..client import Client, Reply, is_int, is_str, list_or_nil, map_of, with_errors
 from ..edn import Keyword
+from ..history import Op
 from . import Workload
 
 SEND, POLL = Keyword("send"), Keyword("poll")
@@ -64,12 +65,12 @@ class KafkaClient:
     def __init__(self) -> None:
         self.offsets: dict[str, int] = {}
 
-    async def invoke(self, rpc: Client, op: dict) -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
         if op["f"] == "crash":
             return dict(op, type="info")
         return await with_errors(op, IDEMPOTENT, self._invoke(rpc, op))
 
-    async def _invoke(self, rpc: Client, op: dict) -> dict:
+    async def _invoke(self, rpc: Client, op: Op) -> Op:
         f, value = op["f"], op["value"]
         if f == "assign":
             if op.get("seek-to-beginning?"):
@@ -111,7 +112,7 @@ def _int_key(k: Any) -> int | None:
         return None
 
 
-def max_offsets(op: dict) -> dict[int, int]:
+def max_offsets(op: Op) -> dict[int, int]:
     """Jepsen's op->max-offsets for an :ok/:info op: highest offset per (integer) key sent or
     polled; a key polled with an empty list counts as -1."""
     out: dict[int, int] = {}
@@ -175,15 +176,15 @@ class KafkaGenerator(gen.Stream):
         self.crash_rng = random.Random(rng.getrandbits(64))
         self.crash_dt = CRASH_INTERVAL / opts.concurrency
         self.next_crash: float | None = None
-        self.pending: tuple[dict, int] | None = None
+        self.pending: tuple[Op, int] | None = None
         self.sent: dict[int, int] = {}
         self.polled: dict[int, int] = {}
         self.max_offsets: dict[int, int] = {}  # read by the final phase
 
-    def next_op(self, ctx: gen.Context) -> dict:
+    def next_op(self, ctx: gen.Context) -> Op:
         return self.at(ctx.time)
 
-    def at(self, now: float) -> dict:
+    def at(self, now: float) -> Op:
         """The next op when asked at run time `now`."""
         if self.next_crash is None:
             self.next_crash = now
@@ -199,7 +200,7 @@ class KafkaGenerator(gen.Stream):
         if self.rng.random() >= SUB_P:  # else an assign comes first and the op stays pending
             self.pending = None
             return op
-        assign: dict = {"f": "assign", "value": [str(k)]}
+        assign: Op = {"f": "assign", "value": [str(k)]}
         widen = self.rng.random() < UNSEEN_P
         if self.sent and widen:
             keys = list(dict.fromkeys([*self.sent, k]))
@@ -209,7 +210,7 @@ class KafkaGenerator(gen.Stream):
         return assign
 
     def update(self, ctx: gen.Context | None, thread: gen.Thread | None,
-               completion: dict) -> None:
+               completion: Op) -> None:
         if completion["type"] != "ok":
             return
         offsets = max_offsets(completion)
@@ -279,7 +280,7 @@ class _FinalThread(gen.Base):
             self.next_due = emit.time + self.polls.rng.uniform(0, 2 * FINAL_POLL_DT)
         self.step += 1
 
-    def update(self, ctx: gen.Context, thread: gen.Thread, completion: dict) -> None:
+    def update(self, ctx: gen.Context, thread: gen.Thread, completion: Op) -> None:
         if completion["type"] != "ok" or completion["f"] != "poll" or not self.targets:
             return
         for k, o in max_offsets(completion).items():

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from .. import edn
 from .. import generator as gen
@@ -55,7 +55,7 @@ from ..checkers.linear_view import write_view
 from ..checkers.linearizable import VIEW_ONLY, check_register
 from ..client import Client, Reply, is_any, with_errors
 from ..errors import UsageError
-from ..history import write_edn
+from ..history import Op, write_edn
 from . import Workload
 
 IDEMPOTENT = frozenset({"read"})
@@ -82,8 +82,8 @@ class LinKvClient:
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
 
-    async def invoke(self, rpc: Client, op: dict) -> dict:
-        async def call() -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
+        async def call() -> Op:
             k, v = op["value"]
             f = op["f"]
             if f == "read":
@@ -150,7 +150,7 @@ class KeyGroups:
         self.seen[g] |= current
         return self.key[g]
 
-    def completed(self, completion: dict) -> None:
+    def completed(self, completion: Op) -> None:
         """Follow process changes: an :info completion retires its process."""
         p = completion.get("process")
         if completion.get("type") == "info" and isinstance(p, int):
@@ -167,10 +167,10 @@ class LinKvGenerator(gen.Base):
         self.rng = rng
         self.readers = node_count
         self.groups = KeyGroups(concurrency, 2 * node_count, process_limit)
-        self._next: tuple[int, dict] | None = None  # (thread, op) drawn, not yet emitted
+        self._next: tuple[int, Op] | None = None  # (thread, op) drawn, not yet emitted
         self._since: float | None = None
 
-    def op_for(self, thread: int) -> dict:
+    def op_for(self, thread: int) -> Op:
         """The next op for `thread`."""
         k = self.groups.key_for(thread)
         if self.groups.position(thread) < self.readers:
@@ -185,8 +185,9 @@ class LinKvGenerator(gen.Base):
             self._since = None
             return gen.PENDING
         if self._next is None:
-            thread = ctx.choose(ctx.free)
-            self._next = (thread, self.op_for(thread))  # type: ignore[arg-type]
+            # client threads only (the runner wraps this generator in gen.clients)
+            thread = cast(int, ctx.choose(ctx.free))
+            self._next = (thread, self.op_for(thread))
         thread, op = self._next
         if thread not in ctx.free:
             return gen.PENDING
@@ -197,7 +198,7 @@ class LinKvGenerator(gen.Base):
     def emitted(self, ctx: gen.Context, emit: gen.Emit) -> None:
         self._next = self._since = None
 
-    def update(self, ctx: gen.Context, thread: gen.Thread, completion: dict) -> None:
+    def update(self, ctx: gen.Context, thread: gen.Thread, completion: Op) -> None:
         self.groups.completed(completion)
 
 
@@ -228,16 +229,16 @@ def run_dir_of(opts: Any) -> Path | None:
     return current.resolve() if current.exists() else None
 
 
-def _sort_key(k: Any) -> tuple:
+def _sort_key(k: Any) -> tuple[str, Any]:
     return (type(k).__name__, k) if isinstance(k, (int, float, str)) else ("~", repr(k))
 
 
-def check(opts: Any, history: Sequence[dict], out_dir: Path | None = None,
-          max_steps: int = MAX_STEPS_PER_KEY) -> dict:
+def check(opts: Any, history: Sequence[Op], out_dir: Path | None = None,
+          max_steps: int = MAX_STEPS_PER_KEY) -> dict[str, Any]:
     """Jepsen's independent checker over a linearizable cas-register per key."""
     if out_dir is None:
         out_dir = run_dir_of(opts)
-    results: dict[Any, dict] = {}
+    results: dict[Any, dict[str, Any]] = {}
     failures: list[Any] = []
     by_key = subhistories(h for h in history if h.get("f") in ("read", "write", "cas")
                           or h.get("process") == "nemesis")
@@ -255,7 +256,8 @@ def check(opts: Any, history: Sequence[dict], out_dir: Path | None = None,
     return {"valid?": valid, "results": results, "failures": failures}
 
 
-def _write_key(where: Path, k: Any, sub: list[dict], lin: dict, result: dict) -> None:
+def _write_key(where: Path, k: Any, sub: list[Op], lin: dict[str, Any],
+               result: dict[str, Any]) -> None:
     where.mkdir(parents=True, exist_ok=True)
     (where / "results.edn").write_text(edn.pretty(result) + "\n")
     write_edn(where / "history.edn", sub)

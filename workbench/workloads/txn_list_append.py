@@ -36,6 +36,7 @@ from typing import Any
 from ..client import Client, Reply, with_errors
 from ..edn import Keyword
 from ..elle import list_append
+from ..history import Op
 from . import Workload
 from .txn_rw_register import TxnGenerator
 
@@ -67,8 +68,8 @@ RPCS = [
 class AppendClient:
     """Reusable: the same client keeps serving after an :info."""
 
-    async def invoke(self, rpc: Client, op: dict) -> dict:
-        async def call() -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
+        async def call() -> Op:
             txn = [[str(f), k, v] for f, k, v in op["value"]]
             body = await rpc.call({"type": "txn", "txn": txn}, reply=TXN_OK)
             value = [[Keyword(f), k, v] for f, k, v in body["txn"]]
@@ -79,18 +80,18 @@ class AppendClient:
 class AppendGenerator(TxnGenerator):
     """Elle's append-txns: wr-txns with every write turned into an append."""
 
-    def txn(self) -> list[list]:
+    def txn(self) -> list[list[Any]]:
         return [[APPEND if f == "w" else f, k, v] for f, k, v in super().txn()]
 
 
-def check(opts: Any, history: list[dict], budget: float = 1.0) -> dict:
+def check(opts: Any, history: list[Op], budget: float = 1.0) -> dict[str, Any]:
     """Elle's list-append result, as is (no wrapper: Maelstrom's
     src/maelstrom/workload/txn_list_append.clj)."""
     models = getattr(opts, "consistency_models", None) or ["strict-serializable"]
     return list_append.check(history, models, budget)
 
 
-def write_files(run_dir: Path, result: dict) -> list[Path]:
+def write_files(run_dir: Path, result: dict[str, Any]) -> list[Path]:
     """The per-anomaly-type text files under `run_dir/elle/` (for the runner, after check)."""
     return list_append.write_anomaly_files(Path(run_dir) / "elle", result)
 

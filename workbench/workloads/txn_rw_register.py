@@ -26,6 +26,7 @@ from .. import generator as gen
 from ..checkers.compose import UNKNOWN
 from ..client import Client, Reply, with_errors
 from ..edn import Keyword
+from ..history import Op
 from . import Workload
 
 IDEMPOTENT: frozenset[str] = frozenset()  # Maelstrom's client: no f is idempotent
@@ -53,8 +54,8 @@ class TxnClient:
     """Reusable (Maelstrom's src/maelstrom/workload/txn_rw_register.clj): the same client keeps
     serving after an :info."""
 
-    async def invoke(self, rpc: Client, op: dict) -> dict:
-        async def call() -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
+        async def call() -> Op:
             txn = [[str(f), k, v] for f, k, v in op["value"]]
             body = await rpc.call({"type": "txn", "txn": txn}, reply=TXN_OK)
             # A null txn becomes [], as Maelstrom's client maps over it (mapv over nil).
@@ -82,9 +83,9 @@ class TxnGenerator(gen.Stream):
         i = math.floor(math.log2(x + 2) - 1)
         return min(max(i, 0), len(self.active) - 1)
 
-    def txn(self) -> list[list]:
+    def txn(self) -> list[list[Any]]:
         length = self.rng.randint(1, self.max_len)
-        mops: list[list] = []
+        mops: list[list[Any]] = []
         while len(mops) < length:
             write = self.rng.random() < 0.5
             i = self._position()
@@ -100,11 +101,11 @@ class TxnGenerator(gen.Stream):
             mops.append([W, k, v])
         return mops
 
-    def next_op(self, ctx: gen.Context) -> dict:
+    def next_op(self, ctx: gen.Context) -> Op:
         return {"f": "txn", "value": self.txn()}
 
 
-def check(opts: Any, history: list[dict], budget: float = 1.0) -> dict:
+def check(opts: Any, history: list[Op], budget: float = 1.0) -> dict[str, Any]:
     """Elle's result wrapped as Maelstrom does (txn_rw_register.clj)."""
     models = getattr(opts, "consistency_models", None) or ["strict-serializable"]
     ops = [op for op in history if op.get("process") != "nemesis"]

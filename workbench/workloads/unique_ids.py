@@ -19,6 +19,7 @@ from typing import Any
 from ..checkers.compose import UNKNOWN
 from ..client import Client, Reply, is_any, with_errors
 from ..generator import Stream
+from ..history import Op
 from ..message import value_key
 from . import Workload
 
@@ -27,19 +28,19 @@ IDEMPOTENT: frozenset[str] = frozenset()
 
 
 class UniqueIdsClient:
-    async def invoke(self, rpc: Client, op: dict) -> dict:
-        async def call() -> dict:
+    async def invoke(self, rpc: Client, op: Op) -> Op:
+        async def call() -> Op:
             body = await rpc.call({"type": "generate"}, reply=GENERATE_OK)
             return dict(op, type="ok", value=body["id"])
         return await with_errors(op, IDEMPOTENT, call())
 
 
-def check(opts: object, history: list[dict]) -> dict:
+def check(opts: object, history: list[Op]) -> dict[str, Any]:
     ops = [op for op in history if op.get("f") == "generate" and op["process"] != "nemesis"]
     attempted = sum(1 for op in ops if op["type"] == "invoke")
     acked = [op["value"] for op in ops if op["type"] == "ok"]
     counts = collections.Counter(value_key(v) for v in acked)
-    example = {}
+    example: dict[Any, Any] = {}  # value_key -> the first value with it
     for v in acked:
         example.setdefault(value_key(v), v)
     dups = [(example[k], n) for k, n in counts.items() if n > 1]
