@@ -69,6 +69,43 @@ class _NoIO(selectors.BaseSelector):
         self._keys.clear()
 
 
+class _Handle(asyncio.Handle):
+    """A ready callback of the virtual loop, made without asyncio's per-handle debug check
+    (a simulation schedules several hundred thousand; the loop uses asyncio's own handles
+    when its debug mode is on)."""
+
+    __slots__ = ()
+
+    def __init__(self, callback: Any, args: Any, loop: Any,
+                 context: contextvars.Context | None) -> None:
+        # Handle's own fields (asyncio/events.py), set as its __init__ does without debug
+        self._context = context if context is not None else contextvars.copy_context()
+        self._loop = loop
+        self._callback = callback
+        self._args = args
+        self._cancelled = False
+        self._repr = None
+        self._source_traceback = None
+
+
+class _TimerHandle(asyncio.TimerHandle):
+    """A timer of the virtual loop, already on its heap; made as `_Handle` is."""
+
+    __slots__ = ()
+
+    def __init__(self, when: float, callback: Any, args: Any, loop: Any,
+                 context: contextvars.Context | None) -> None:
+        self._context = context if context is not None else contextvars.copy_context()
+        self._loop = loop
+        self._callback = callback
+        self._args = args
+        self._cancelled = False
+        self._repr = None
+        self._source_traceback = None
+        self._when = when
+        self._scheduled = True
+
+
 class VirtualLoop(asyncio.SelectorEventLoop):
     """An asyncio loop on virtual time: it never sleeps, it jumps to the next timer.
 
@@ -91,19 +128,24 @@ class VirtualLoop(asyncio.SelectorEventLoop):
                   context: contextvars.Context | None = None) -> asyncio.Handle:
         if self.gate is not None:
             callback, args = self.gate(callback, args, context)
-        return super().call_soon(callback, *args, context=context)
+        if self._debug:  # type: ignore[attr-defined]  # asyncio's private debug flag
+            return super().call_soon(callback, *args, context=context)
+        if self.is_closed():
+            raise RuntimeError("Event loop is closed")
+        handle = _Handle(callback, args, self, context)
+        self._ready.append(handle)  # type: ignore[attr-defined]  # asyncio's ready queue
+        return handle
 
     def call_at(self, when: float, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
                 context: contextvars.Context | None = None) -> asyncio.TimerHandle:
         if self.gate is not None:
             callback, args = self.gate(callback, args, context)
-        timer = asyncio.TimerHandle(when, callback, args, self, context)
+        timer = _TimerHandle(when, callback, args, self, context)
         # (when, seq, timer): the heap compares floats and ints, not TimerHandles (whose
         # __lt__ is Python code); seq keeps equal deadlines in the order they were set.
-        # The ignores: BaseEventLoop._scheduled and TimerHandle._scheduled are asyncio's
-        # private state, which typeshed does not declare
+        # The ignore: BaseEventLoop._scheduled is asyncio's private state, which typeshed
+        # does not declare
         heapq.heappush(self._scheduled, (when, next(self._seq), timer))  # type: ignore[attr-defined]
-        timer._scheduled = True  # type: ignore[attr-defined]
         return timer
 
     def _run_once(self) -> None:
