@@ -107,6 +107,7 @@ class Run:
     async def execute(self) -> None:
         """Everything up to the history: nodes, init, setup, the generator, teardown."""
         opts = self.opts
+        finished = False
         loop = asyncio.get_running_loop()
         self._failure = loop.create_future()
         self.clock = Clock(loop)
@@ -140,11 +141,13 @@ class Run:
             log.info("Running test with %s nodes, concurrency %s, seed %s%s", opts.node_count,
                      opts.concurrency, self.seed, " (simulated)" if opts.sim else "")
             await self.guard(self.interp.run(self.generator()))
+            finished = True
         finally:
             if self.interp is not None:
                 self.interp.close()
             self.network.heal()
-            self._write_history()
+            if not finished:
+                self.write_history()  # a finished run's is written once the report has it
             for host in self.nodes:  # from here on, nodes' last words are not errors
                 host.stopping = True
             await asyncio.gather(*(host.kill() for host in self.nodes))
@@ -225,7 +228,8 @@ class Run:
         finally:
             client.close()
 
-    def _write_history(self) -> None:
+    def write_history(self) -> None:
+        """history.edn, history.txt and net-journal.jsonl."""
         ops, values = self.recorder.ops, self.recorder.values
         hist.write_edn(self.dir / "history.edn", ops, values)
         hist.write_txt(self.dir / "history.txt", ops, values)
@@ -505,7 +509,8 @@ def _run_test(opts: Options) -> tuple[int, Path]:
             asyncio.run(run.execute())
         handler.flush_now()
         run.progress.set_phase("analysis")
-        report.draw(run)
+        report.draw(run)  # first, so that drawing starts while the files are written
+        run.write_history()
         analysis_started = wall()
         results = run.analyze()
         run.analysis_seconds = wall() - analysis_started
