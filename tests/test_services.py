@@ -25,6 +25,9 @@ from workbench.services import (
     kv_step,
     register_all,
 )
+from workbench.services import (
+    canonical as canonical_key,
+)
 
 
 def read(k: Any) -> dict:
@@ -60,6 +63,16 @@ def test_kv_step_read_write_cas() -> None:
     assert s is s2 and reply["code"] == 20
     s3, reply = kv_step(s2, cas("y", "ignored", 7, create=True))
     assert reply == {"type": "cas_ok"} and kv_step(s3, read("y"))[1]["value"] == 7
+
+
+def test_kv_step_in_place_changes_the_map_itself_and_a_copy_keeps_the_old_state() -> None:
+    old = {canonical_key("x"): 1}
+    new, _ = kv_step(old, write("x", 2))
+    assert old == {canonical_key("x"): 1} and kv_step(new, read("x"))[1]["value"] == 2
+    same, _ = kv_step(old, write("x", 3), in_place=True)
+    assert same is old and kv_step(old, read("x"))[1]["value"] == 3
+    same, _ = kv_step(old, cas("y", 0, 4, create=True), in_place=True)
+    assert same is old and kv_step(old, read("y"))[1]["value"] == 4
 
 
 def test_kv_step_is_type_sensitive_and_structural() -> None:

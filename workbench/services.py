@@ -83,9 +83,11 @@ def _error(code: int, text: str) -> Body:
 # ---- the pure key-value machine ------------------------------------------------------------
 
 
-def kv_step(state: KV, body: Body) -> tuple[KV, Body]:
+def kv_step(state: KV, body: Body, in_place: bool = False) -> tuple[KV, Body]:
     """Apply one request to `state`: (the new state, the reply body). The same object is
-    returned when nothing changed. BadRequest for anything but read/write/cas."""
+    returned when nothing changed; a change makes a new map, or with `in_place` (for a
+    service that keeps no older states) changes `state` itself. BadRequest for anything but
+    read/write/cas."""
     kind = body.get("type")
     key = canonical(body.get("key"))
     if kind == "read":
@@ -96,12 +98,12 @@ def kv_step(state: KV, body: Body) -> tuple[KV, Body]:
         value = body.get("value")
         if key in state and canonical(state[key]) == canonical(value):
             return state, {"type": "write_ok"}
-        return {**state, key: value}, {"type": "write_ok"}
+        return _set(state, key, value, in_place), {"type": "write_ok"}
     if kind == "cas":
         to = body.get("to")
         if key not in state:
             if truthy(body.get("create_if_not_exists")):
-                return {**state, key: to}, {"type": "cas_ok"}
+                return _set(state, key, to, in_place), {"type": "cas_ok"}
             return state, _error(KEY_DOES_NOT_EXIST, "key does not exist")
         current = state[key]
         if canonical(current) != canonical(body.get("from")):
@@ -109,8 +111,15 @@ def kv_step(state: KV, body: Body) -> tuple[KV, Body]:
                                                       f"not {canonical(body.get('from'))}")
         if canonical(current) == canonical(to):
             return state, {"type": "cas_ok"}
-        return {**state, key: to}, {"type": "cas_ok"}
+        return _set(state, key, to, in_place), {"type": "cas_ok"}
     raise BadRequest(f"unknown request type {kind!r}")
+
+
+def _set(state: KV, key: str, value: Any, in_place: bool) -> KV:
+    if in_place:
+        state[key] = value
+        return state
+    return {**state, key: value}
 
 
 # ---- consistency wrappers -------------------------------------------------------------------
@@ -128,7 +137,7 @@ class Linearizable:
         self.state: KV = {}
 
     def handle(self, src: str, body: Body) -> Body:
-        self.state, reply = kv_step(self.state, body)
+        self.state, reply = kv_step(self.state, body, in_place=True)
         return reply
 
 
@@ -174,7 +183,7 @@ class TwoReplicas:
         i = self.rng.randrange(len(self.replicas))
         if body.get("type") == "cas":
             body = {k: v for k, v in body.items() if k != "create_if_not_exists"}
-        self.replicas[i], reply = kv_step(self.replicas[i], body)
+        self.replicas[i], reply = kv_step(self.replicas[i], body, in_place=True)
         return reply
 
 

@@ -90,7 +90,9 @@ def _finish(fig, ax, path: Path, handles: list, end: float) -> None:
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
                   frameon=False)
-    fig.tight_layout()
+    # fixed margins with room for the legend: matplotlib's tight_layout measures every tick
+    # label first and took half of each plot's drawing time
+    fig.subplots_adjust(left=0.08, bottom=0.11, top=0.92, right=0.80 if handles else 0.97)
     fig.savefig(path)
     plt.close(fig)
 
