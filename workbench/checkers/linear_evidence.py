@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 from typing import Any, Sequence
 
-from ..history import edn_op
 from .cas_register import NIL, RegisterOp, show, step, why
 
 MAX_FINAL_PATHS = 10
@@ -20,7 +19,7 @@ def render(op: dict | None) -> dict | None:
     if op is None:
         return None
     keys = ("process", "type", "f", "value", "index", "time", "error")
-    return {k: v for k, v in edn_op(op).items() if k in keys}
+    return {k: v for k, v in op.items() if k in keys}
 
 
 def evidence(history: Sequence[dict], ops: Sequence[RegisterOp], prefix_ids: Sequence[int],

@@ -35,9 +35,8 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Sequence
 
-from ..edn import Keyword
+from ..validity import UNKNOWN
 from .cas_register import NIL, READ, RegisterOp, prepare, show
-from .compose import UNKNOWN
 from .linear_evidence import evidence
 
 VIEW_ONLY = ("linearized-indices", "linearized-values")  # result keys too long for results.edn
@@ -238,7 +237,7 @@ def check_register(history: Sequence[dict], *, cache: bool = True,
     ops = prepare(history)
     search = Search(ops, cache=cache, knossos_nil=nil_reads == "knossos", max_steps=max_steps,
                     deadline=deadline, clock=clock)
-    out: dict[str, Any] = {"valid?": UNKNOWN, "analyzer": Keyword("wgl"), "op-count": len(ops)}
+    out: dict[str, Any] = {"valid?": UNKNOWN, "analyzer": "wgl", "op-count": len(ops)}
     try:
         valid = search.run()
     except BudgetExhausted:

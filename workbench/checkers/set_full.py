@@ -23,10 +23,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..edn import Keyword
-from ..history import edn_op, is_client_op
+from ..history import is_client_op
 from ..message import value_key
-from .compose import UNKNOWN
+from ..validity import UNKNOWN, Validity
 from .perf import quantiles
 
 WORST_STALE = 8
@@ -124,11 +123,11 @@ def _summarize(order: list[_Element]) -> dict:
         else:
             never_read.append(el)
     stale.sort(key=lambda pair: pair[0], reverse=True)
-    worst = [{"element": el.value, "outcome": Keyword("stable"), "stable-latency": latency,
+    worst = [{"element": el.value, "outcome": "stable", "stable-latency": latency,
               "lost-latency": el.latency(el.last_present),
               "known": _op(el.known), "last-absent": _op(el.last_absent)}
              for latency, el in stale[:WORST_STALE]]
-    valid: Any = False if lost else (UNKNOWN if not stable else True)
+    valid: Validity = False if lost else (UNKNOWN if not stable else True)
     out: dict[str, Any] = {
         "valid?": valid,
         "attempt-count": len(order),
@@ -151,5 +150,5 @@ def _summarize(order: list[_Element]) -> dict:
 
 
 def _op(op: dict | None) -> dict | None:
-    return None if op is None else edn_op(op)
+    return op
 

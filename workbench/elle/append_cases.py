@@ -24,10 +24,9 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from ..edn import Symbol
 from .append_graph import HistoryError, Txn, append_index, mop_data, sorted_values
 
-ELLIPSIS = Symbol("...")  # Elle's marker for an unknown prefix or skipped txns
+ELLIPSIS = ...  # Elle's marker for an unknown prefix or skipped txns (the symbol `...`)
 
 
 def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..edn import Keyword
 from .graph import Digraph
 from .rw_register import (
     PROCESS,
@@ -61,7 +60,7 @@ class HistoryError(AnalysisError):
 
     def __init__(self, kind: str, message: str, **data: Any) -> None:
         super().__init__(message)
-        self.data = {"type": Keyword(kind), "message": message, **data}
+        self.data = {"type": kind, "message": message, **data}
 
 
 @dataclass(eq=False)
@@ -117,7 +116,7 @@ def _mops(value: Any) -> list[tuple[str, Any, Any]] | None:
 
 def mop_data(f: str, k: Any, v: Any) -> list:
     """A micro-op as it appears in case data: [:r k [...]] or [:append k v]."""
-    return [Keyword(f), k, list(v) if f == "r" and v is not None else v]
+    return [f, k, list(v) if f == "r" and v is not None else v]
 
 
 def parse(history: Iterable[dict]) -> list[Txn]:
@@ -220,19 +219,19 @@ class AppendDependencies(Dependencies):
     def explain(self, a: int, b: int, tag: int) -> dict:
         ta, tb = self.txns[a], self.txns[b]
         if tag == PROCESS:
-            return {"type": Keyword("process"), "process": ta.op["process"]}
+            return {"type": "process", "process": ta.op["process"]}
         if tag == REALTIME:
-            return {"type": Keyword("realtime"), "a'": ta.op, "b": tb.invoke}
+            return {"type": "realtime", "a'": ta.op, "b": tb.invoke}
         for f, k, v in tb.mops:
             if f == "r" and tag == WR and v and self.writer.get((k, v[-1])) is ta:
-                return {"type": Keyword("wr"), "key": k, "value": v[-1]}
+                return {"type": "wr", "key": k, "value": v[-1]}
             if f != "append" or tag == WR:
                 continue
             prev = previously_appended(self.index, k, v)
             if tag == WW and prev is not INIT and self.writer.get((k, prev)) is ta:
-                return {"type": Keyword("ww"), "key": k, "value": prev, "value'": v}
+                return {"type": "ww", "key": k, "value": prev, "value'": v}
             if tag == RW and any(r is ta for r in self.readers.get((k, prev), ())):
-                return {"type": Keyword("rw"), "key": k,
+                return {"type": "rw", "key": k,
                         "value": None if prev is INIT else prev, "value'": v}
         raise KeyError(f"no {tag} edge from {a} to {b}")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..edn import Keyword
 from .graph import SearchTimeout, find_path, sccs
 from .rw_register import DATA, PROCESS, REALTIME, RW, WR, WW, Dependencies
 
@@ -124,7 +123,7 @@ def search(deps: Dependencies, families: set[str], order: int,
                 cycle, timed_out = _search_component(deps, comp, fam, variant, mask, anchors,
                                                      budget)
                 if timed_out:
-                    timeouts.append({"type": Keyword(fam.name + suffix(variant)),
+                    timeouts.append({"type": fam.name + suffix(variant),
                                      "scc-size": len(comp)})
                     gave_up.append((fam.name, variant))
                 if cycle is None:
@@ -174,4 +173,4 @@ def _case(deps: Dependencies, cycle: list, name: str) -> dict:
     ops = [deps.txns[a].op for a, _, _ in cycle]
     ops.append(ops[0])
     steps = [deps.explain(a, b, tag) for a, b, tag in cycle]
-    return {"type": Keyword(name), "cycle": ops, "steps": steps}
+    return {"type": name, "cycle": ops, "steps": steps}

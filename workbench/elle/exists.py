@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..edn import Keyword
 from .graph import Digraph, sccs
 from .models import MODELS, canonical, weaker
 from .rw_register import PROCESS, REALTIME, RW, WR, WW, Dependencies
@@ -103,7 +102,7 @@ def cycle_exists_cases(deps: Dependencies) -> dict[str, list[dict]]:
             if scc is None:
                 continue
             out.setdefault(spec.type, []).append({
-                "type": Keyword(spec.type), "not": Keyword(spec.friendly),
+                "type": spec.type, "not": spec.friendly,
                 "scc-size": len(scc),
                 "scc": sorted(deps.txns[v].op["index"] for v in scc)})
             redundant |= stronger(spec.model)

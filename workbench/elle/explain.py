@@ -1,6 +1,8 @@
 """Anomalies as text a student can follow. Cases stay data (dicts holding their ops); this
 module only renders them: a cycle names its transactions T1..Tn, gives one line per edge and
-ends on the edge that closes the loop.
+ends on the edge that closes the loop. It renders a case as written to results.edn (ops in
+history order, micro-ops with keyword fs: workbench.report.results.to_edn), and the results
+writer calls it; check() never does.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from .. import edn
 
 def txn_text(op: dict) -> str:
     """`{:index 12, :process 3, :type :ok, :value [[:r 5 1] [:w 6 3]]}`."""
-    shown = {"index": op.get("index"), "process": op.get("process"),
-             "type": edn.Keyword(op.get("type", "?")), "value": op.get("value")}
-    return edn.dumps(shown)
+    return (f"{{:index {edn.dumps(op.get('index'))}, :process {edn.dumps(op.get('process'))}, "
+            f":type :{op.get('type', '?')}, :value {edn.dumps(op.get('value'))}}}")
 
 
 def _v(value: Any) -> str:

@@ -157,7 +157,7 @@ def internal_cases(oks: list[Txn]) -> list[dict]:
             elif known.get(k) is None:
                 known[k] = v
             elif known[k] != v:
-                cases.append({"op": t.op, "mop": [Keyword(f), k, v], "expected": known[k]})
+                cases.append({"op": t.op, "mop": [f, k, v], "expected": known[k]})
                 break
     return cases
 
@@ -169,7 +169,7 @@ def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict]:
     for t in oks:
         for f, k, v in t.mops:
             if f == "r" and (k, v) in writer:
-                cases.append({"op": t.op, "mop": [Keyword("r"), k, v],
+                cases.append({"op": t.op, "mop": ["r", k, v],
                               "writer": writer[(k, v)].op})
     return cases
 
@@ -186,7 +186,7 @@ def g1b_cases(oks: list[Txn], writers: list[Txn]) -> list[dict]:
         for f, k, v in t.mops:
             w = intermediate.get((k, v)) if f == "r" else None
             if w is not None and w is not t:
-                cases.append({"op": t.op, "mop": [Keyword("r"), k, v], "writer": w.op})
+                cases.append({"op": t.op, "mop": ["r", k, v], "writer": w.op})
     return cases
 
 
@@ -232,7 +232,7 @@ def version_orders(oks: list[Txn], infos: list[Txn]) -> Versions:
         loops = sccs(g)
         if loops:  # contradictory: drop the writes-follow-reads source for this key
             cyclic.append({"key": k, "scc": sorted(loops[0], key=repr),
-                           "sources": [Keyword("wfr-keys")]})
+                           "sources": ["wfr-keys"]})
             continue
         for v1, succ in g.out.items():
             after[k].setdefault(v1, set()).update(succ)
@@ -280,7 +280,7 @@ def dependencies(oks: list[Txn], versions: Versions, order: str | None,
         w = writer.get((k, v))
         if w is not None and v is not None:
             for r in rs:
-                edge(w, r, WR, {"type": Keyword("wr"), "key": k, "value": v})
+                edge(w, r, WR, {"type": "wr", "key": k, "value": v})
     for k, after in versions.after.items():
         for v1, succ in after.items():
             w1 = writer.get((k, v1)) if v1 is not None else None
@@ -290,10 +290,10 @@ def dependencies(oks: list[Txn], versions: Versions, order: str | None,
                 if w2 is None:
                     continue
                 if w1 is not None:
-                    edge(w1, w2, WW, {"type": Keyword("ww"), "key": k, "value": v1,
+                    edge(w1, w2, WW, {"type": "ww", "key": k, "value": v1,
                                       "value'": v2})
                 for r in r1:
-                    edge(r, w2, RW, {"type": Keyword("rw"), "key": k, "value": v1,
+                    edge(r, w2, RW, {"type": "rw", "key": k, "value": v1,
                                      "value'": v2})
     by_id = {t.id: t for t in oks}
     if order == "process":
@@ -308,7 +308,7 @@ def _process_edges(oks: list[Txn], edge: Any) -> None:
     for t in sorted(oks, key=lambda t: t.invoke["index"]):
         p = t.op["process"]
         if p in last:
-            edge(last[p], t, PROCESS, {"type": Keyword("process"), "process": p})
+            edge(last[p], t, PROCESS, {"type": "process", "process": p})
         last[p] = t
 
 
@@ -325,7 +325,7 @@ def _realtime_edges(oks: list[Txn], history: list[dict], by_id: dict, edge: Any)
             preds[t.id] = list(frontier)
             for p in preds[t.id]:
                 a = by_id[p]
-                edge(a, t, REALTIME, {"type": Keyword("realtime"), "a'": a.op, "b": t.invoke})
+                edge(a, t, REALTIME, {"type": "realtime", "a'": a.op, "b": t.invoke})
         elif op["type"] == "ok" and i in by_id:
             frontier.difference_update(preds.get(i, ()))
             frontier.add(i)

@@ -12,7 +12,7 @@ and :info-txn-causes. Allowed types are Maelstrom's; everything else is invalid.
 Unlike Maelstrom's checker, nothing is indexed by raw offset: logs are dicts sorted once, and
 lags use per-key (offset, time) steps and binary search, so huge or sparse offsets cost
 nothing extra; Maelstrom runs out of memory there (its issue #51), so such a run is flagged
-:not-a-maelstrom-pass and a clean one is :unknown (kafka_extra.offset_scale). Where its
+:not-a-maelstrom-pass and a clean one is :unknown (realtime.offset_scale). Where its
 checker throws (a polled value nobody sent, a negative offset, a key :ok polls only ever
 returned empty) the result is :unknown with an :error, as there.
 """
@@ -22,53 +22,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Iterable
 
-from ..edn import Keyword
-from ..history import edn_op
-from . import kafka_extra
-from .compose import UNKNOWN
-from .kafka_extra import CheckerCrash
+from . import realtime
+from .ops import TXN_FS, CheckerCrash, op_reads, op_writes
 
 ALLOWED = frozenset({"int-send-skip", "G0", "G0-process", "G0-realtime", "PL-1-cycle-exists",
                      "strong-PL-1-cycle-exists"})
-TXN_FS = ("send", "poll", "txn")
 MISSING = object()
-
-
-def freeze(v: Any) -> Any:
-    """A hashable stand-in for a JSON message (lists -> tuples, maps -> tuples of pairs)."""
-    if isinstance(v, list):
-        return tuple(freeze(x) for x in v)
-    if isinstance(v, dict):
-        return tuple((k, freeze(x)) for k, x in v.items())
-    return v
-
-
-def op_writes(op: dict) -> list[tuple[Any, Any, Any]]:
-    """(key, offset or None, value) for each send micro-op of a completion."""
-    if op["f"] not in ("send", "txn") or not isinstance(op.get("value"), list):
-        return []
-    out = []
-    for mop in op["value"]:
-        if isinstance(mop, list) and len(mop) >= 3 and mop[0] == "send":
-            x = mop[2]
-            if isinstance(x, list):
-                out.append((mop[1], x[0] if x else None, freeze(x[1]) if len(x) > 1 else None))
-            else:
-                out.append((mop[1], None, freeze(x)))
-    return out
-
-
-def op_reads(op: dict) -> dict[Any, list[tuple[Any, Any]]]:
-    """key -> [(offset, value), ...] for each poll micro-op of a completion."""
-    if op["f"] not in ("poll", "txn") or not isinstance(op.get("value"), list):
-        return {}
-    out: dict[Any, list] = {}
-    for mop in op["value"]:
-        if isinstance(mop, list) and len(mop) >= 2 and mop[0] == "poll" \
-                and isinstance(mop[1], dict):
-            for k, pairs in mop[1].items():
-                out.setdefault(k, []).extend((p[0], freeze(p[1])) for p in pairs or ())
-    return out
 
 
 class Order:
@@ -103,13 +62,6 @@ def sort_values(values: Iterable) -> list:
         return sorted(values)
     except TypeError:
         return sorted(values, key=repr)
-
-
-def check(opts: Any, history: list[dict]) -> dict:
-    try:
-        return Analysis(history).result()
-    except CheckerCrash as err:
-        return {"valid?": UNKNOWN, "error": err.data}
 
 
 class Analysis:
@@ -158,7 +110,7 @@ class Analysis:
                     if seen is not None:
                         seen.add(v)
                     if (k, v) not in self.writer:
-                        raise CheckerCrash({"type": Keyword("no-writer-of-value"), "key": k,
+                        raise CheckerCrash({"type": "no-writer-of-value", "key": k,
                                             "value": v})
                     self.first_reader.setdefault((k, v), op)
 
@@ -174,7 +126,7 @@ class Analysis:
 
         def put(k: Any, o: Any, v: Any) -> None:
             if type(o) is not int or o < 0:
-                raise CheckerCrash({"type": Keyword("bad-offset"), "key": k, "offset": o,
+                raise CheckerCrash({"type": "bad-offset", "key": k, "offset": o,
                                     "message": "Maelstrom's checker indexes a vector by offset "
                                                "and throws on this one"})
             logs[k].setdefault(o, set()).add(v)
@@ -222,7 +174,7 @@ class Analysis:
             first = order.first if order else {}
             bound = max((first[v] for v in read if v in first), default=-1)
             if bound < 0:
-                raise CheckerCrash({"type": Keyword("index-out-of-bounds"), "key": k,
+                raise CheckerCrash({"type": "index-out-of-bounds", "key": k,
                                     "message": "every :ok poll returned this key with an empty "
                                                "list; Maelstrom's lost-write analysis throws here"
                                                " (omit keys with no messages from poll_ok)"})
@@ -235,16 +187,16 @@ class Analysis:
                     continue
                 writer = self.writer.get((k, v))
                 if writer is None:
-                    raise CheckerCrash({"type": Keyword("no-writer-of"), "key": k, "value": v})
+                    raise CheckerCrash({"type": "no-writer-of", "key": k, "value": v})
                 if self.committed(writer):
                     cases.append({"key": k, "value": v, "index": first.get(v),
-                                  "max-read-index": bound, "writer": edn_op(writer),
-                                  "max-read": edn_op(max_read) if max_read else None})
+                                  "max-read-index": bound, "writer": writer,
+                                  "max-read": max_read if max_read else None})
         self.add("lost-write", cases)
 
     def g1a(self) -> None:
-        self.add("G1a", [{"key": k, "value": v, "writer": edn_op(self.writer[(k, v)]),
-                          "reader": edn_op(op)}
+        self.add("G1a", [{"key": k, "value": v, "writer": self.writer[(k, v)],
+                          "reader": op}
                          for op, _, r in self.data if op["type"] == "ok"
                          for k, pairs in r.items() for _, v in pairs if (k, v) in self.failed])
 
@@ -257,10 +209,10 @@ class Analysis:
                     delta = i2 - i1 if i1 is not None and i2 is not None else 1
                     if delta > 1:
                         skips.append({"key": k, "values": [v1, v2], "delta": delta,
-                                      "skipped": self.skipped(k, i1, i2), "op": edn_op(op)})
+                                      "skipped": self.skipped(k, i1, i2), "op": op})
                     elif delta < 1:
                         nonmono.append({"key": k, "values": [v1, v2], "delta": delta,
-                                        "op": edn_op(op)})
+                                        "op": op})
         self.add("int-poll-skip", skips)
         self.add("int-nonmonotonic-poll", nonmono)
 
@@ -276,7 +228,7 @@ class Analysis:
                 for v1, v2 in zip(values, values[1:], strict=False):
                     i1, i2 = self.index_of(k, v1), self.index_of(k, v2)
                     delta = i2 - i1 if i1 is not None and i2 is not None else 1
-                    case = {"key": k, "values": [v1, v2], "delta": delta, "op": edn_op(op)}
+                    case = {"key": k, "values": [v1, v2], "delta": delta, "op": op}
                     if delta > 1:
                         skips.append(dict(case, skipped=self.skipped(k, i1, i2)))
                     elif delta < 1:
@@ -285,7 +237,7 @@ class Analysis:
                 mine = {(k, v) for k, _, v in w}
                 both = [(k, v) for k, pairs in r.items() for _, v in pairs if (k, v) in mine]
                 if both:
-                    precommitted.append({"op": edn_op(op), "key": both[0][0],
+                    precommitted.append({"op": op, "key": both[0][0],
                                          "value": both[0][1]})
         self.add("int-send-skip", skips)
         self.add("int-nonmonotonic-send", nonmono)
@@ -311,10 +263,10 @@ class Analysis:
                         if delta > 1:
                             skips.append({"key": k, "delta": delta,
                                           "skipped": self.skipped(k, i, i2),
-                                          "ops": [edn_op(prev), edn_op(op)]})
+                                          "ops": [prev, op]})
                         elif delta < 1:
                             nonmono.append({"key": k, "values": [v, v2], "delta": delta,
-                                            "ops": [edn_op(prev), edn_op(op)]})
+                                            "ops": [prev, op]})
                 if op["type"] == "ok":
                     for k, pairs in r.items():
                         mine[k] = (op, pairs[-1][1] if pairs else MISSING)
@@ -342,7 +294,7 @@ class Analysis:
                         i, i2 = self.index_of(k, v), self.index_of(k, values[0])
                         if i is not None and i2 is not None and i2 - i < 1:
                             cases.append({"key": k, "values": [v, values[0]], "delta": i2 - i,
-                                          "ops": [edn_op(prev), edn_op(op)]})
+                                          "ops": [prev, op]})
                     mine[k] = (op, values[-1])
         self.add("nonmonotonic-send", cases)
 
@@ -355,12 +307,13 @@ class Analysis:
         self.internal_sends()
         self.process_polls()
         self.process_sends()
-        unseen = kafka_extra.unseen(self.data)
+        unseen = realtime.unseen(self.data)
         if unseen is not None:
             self.errors["unseen"] = unseen
-        for kind, cases in kafka_extra.cycles(self).items():
+        found = realtime.cycles(self.data, self.invocation, self.writer, bool(self.first_reader))
+        for kind, cases in found.items():
             self.errors[kind] = True if cases is True else self.errors.get(kind, []) + cases
-        lag = kafka_extra.worst_realtime_lag(self.data, self.invocation)
+        lag = realtime.worst_realtime_lag(self.data, self.invocation)
         causes: list = []
         for op, _, _ in self.data:
             if op["type"] == "info" and op["f"] in TXN_FS and op.get("error") not in causes:
@@ -368,12 +321,12 @@ class Analysis:
         kinds = sorted(self.errors)
         bad = [k for k in kinds if k not in ALLOWED]
         out: dict[str, Any] = {"valid?": not bad, "worst-realtime-lag": lag,
-                               "bad-error-types": [Keyword(k) for k in bad],
-                               "error-types": [Keyword(k) for k in kinds],
+                               "bad-error-types": bad,
+                               "error-types": kinds,
                                "info-txn-causes": causes}
         for kind in kinds:
             out[kind] = condense(kind, self.errors[kind])
-        return kafka_extra.flag_offset_scale(out, self.orders)
+        return realtime.flag_offset_scale(out, self.orders)
 
 
 SMALLEST_BY_DELTA = {"int-nonmonotonic-poll", "int-nonmonotonic-send", "nonmonotonic-poll",

@@ -14,26 +14,11 @@ and one :strong-PL-2-cycle-exists case per component.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..edn import Keyword
-from ..elle.graph import Digraph, sccs
-from ..history import edn_op
-from .compose import UNKNOWN
-
-if TYPE_CHECKING:
-    from .kafka_log import Analysis
-
-TXN_FS = ("send", "poll", "txn")
-
-
-class CheckerCrash(Exception):
-    """Raised where Maelstrom's kafka checker throws; the workload result becomes :unknown."""
-
-    def __init__(self, data: dict) -> None:
-        super().__init__(str(data))
-        self.data = data
-
+from ...elle.graph import Digraph, sccs
+from ...validity import UNKNOWN
+from .ops import TXN_FS
 
 # ---- unseen ---------------------------------------------------------------------------------
 
@@ -143,25 +128,29 @@ def worst_realtime_lag(data: list[tuple[dict, list, dict]],
 # ---- cycles ---------------------------------------------------------------------------------
 
 
-def cycles(a: Analysis) -> dict[str, list]:
-    inv_index = {i: op["index"] for i, op in a.invocation.items()}
+def cycles(data: list[tuple[dict, list, dict]], invocation: dict[int, dict],
+           writers: dict[tuple, dict], read_any: bool) -> dict[str, list]:
+    """The write-read cycles with the real-time order, from each completion's (op, writes,
+    reads), the invocation of each completion (by its index), the op that sent each
+    (key, value), and whether any value was read at all."""
+    inv_index = {i: op["index"] for i, op in invocation.items()}
     bad = []
-    for op, _, r in a.data:
+    for op, _, r in data:
         if op["type"] != "ok":
             continue
         for k, pairs in r.items():
             for _, v in pairs:
-                writer = a.writer[(k, v)]
+                writer = writers[(k, v)]
                 if writer is not op and op["index"] < inv_index.get(writer["index"], -1):
                     bad.append((writer, op, k, v))
     if not bad:
-        graph = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
+        graph = [op for op, _, _ in data if op["f"] in TXN_FS and op["index"] in inv_index]
         first_ok = min((op["index"] for op in graph if op["type"] == "ok"), default=None)
         last_invoke = max((inv_index[op["index"]] for op in graph), default=None)
-        if a.first_reader or (first_ok is not None and first_ok < last_invoke):
+        if read_any or (first_ok is not None and first_ok < last_invoke):
             return {}  # some wr or realtime edge exists (reads of a value imply its send)
         return {"empty-transaction-graph": True}  # Elle reports this (e.g. nothing ever :ok)
-    graph_ops = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
+    graph_ops = [op for op, _, _ in data if op["f"] in TXN_FS and op["index"] in inv_index]
     node = {id(op): j for j, op in enumerate(graph_ops)}
     n = len(graph_ops)
     events = sorted([(inv_index[op["index"]], j, 0) for j, op in enumerate(graph_ops)]
@@ -176,12 +165,12 @@ def cycles(a: Analysis) -> dict[str, list]:
                 graph.add_edge(j, n + pos, 1)
         else:
             graph.add_edge(n + pos, j, 1)
-    for op, _, r in a.data:
+    for op, _, r in data:
         if id(op) not in node:
             continue
         for k, pairs in r.items():
             for _, v in pairs:
-                w = a.writer[(k, v)]
+                w = writers[(k, v)]
                 if w is not op and id(w) in node:
                     graph.add_edge(node[id(w)], node[id(op)], 1)
     component = {}
@@ -195,18 +184,18 @@ def cycles(a: Analysis) -> dict[str, list]:
         if c in reported:
             continue
         reported.add(c)
-        w, rd = edn_op(writer), edn_op(reader)
+        w, rd = writer, reader
         out["G1c-realtime"].append({
             "cycle": [w, rd, w],
-            "steps": [{"type": Keyword("wr"), "key": k, "value": v, "a-mop-index": 0,
+            "steps": [{"type": "wr", "key": k, "value": v, "a-mop-index": 0,
                        "b-mop-index": 0},
-                      {"type": Keyword("realtime"), Keyword("a'"): rd,
-                       "b": edn_op(a.invocation[writer["index"]])}],
-            "type": Keyword("G1c-realtime")})
+                      {"type": "realtime", "a'": rd,
+                       "b": invocation[writer["index"]]}],
+            "type": "G1c-realtime"})
         ops = [graph_ops[m] for m in members if m < n]
         out["strong-PL-2-cycle-exists"].append({
-            "type": Keyword("strong-PL-2-cycle-exists"), "not": Keyword("strong-read-committed"),
-            "subgraph": [Keyword(x) for x in ("union", "ww", "wr", "realtime")],
+            "type": "strong-PL-2-cycle-exists", "not": "strong-read-committed",
+            "subgraph": ["union", "ww", "wr", "realtime"],
             "scc-size": len(ops), "scc": {op["index"] for op in ops}})
     return out
 
