@@ -7,7 +7,7 @@ import argparse
 import math
 import os
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
@@ -27,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}\nRun `python3 -m workbench test --help` for the flags.")
 
 
-def _positive_int(name: str):
+def _positive_int(name: str) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -40,7 +40,7 @@ def _positive_int(name: str):
     return parse
 
 
-def _number(name: str, minimum: float = 0.0, strict: bool = False):
+def _number(name: str, minimum: float = 0.0, strict: bool = False) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -131,10 +131,11 @@ def parse(argv: Sequence[str]) -> Options:
             availability = "total"
         else:
             try:
-                availability = float(ns.availability)
+                fraction = float(ns.availability)
             except ValueError:
-                availability = -1.0
-            if not 0.0 <= availability <= 1.0:  # type: ignore[operator]
+                fraction = -1.0
+            availability = fraction
+            if not 0.0 <= fraction <= 1.0:
                 raise UsageError("--availability must be 'total' or a number in [0, 1], "
                                  f"not {ns.availability!r}")
     # As Maelstrom's core.clj: models are separated by a comma with spaces on both sides;

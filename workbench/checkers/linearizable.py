@@ -222,10 +222,10 @@ class Search:
             self.cache_size = sum(len(v) for v in seen.values())
 
 
-def check_register(history: Sequence[dict], *, cache: bool = True,
+def check_register(history: Sequence[dict[str, Any]], *, cache: bool = True,
                    nil_reads: str = "strict", max_steps: int | None = 5_000_000,
                    deadline: float | None = None,
-                   clock: Callable[[], float] = time.monotonic) -> dict:
+                   clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Check one key's history (values already unwrapped from [k v]). Returns Knossos's result
     keys as plain data ("valid?", "op", "previous-ok", "final-paths", "model") plus
     "analyzer", "op-count", "steps", and on failure "linearized-prefix-length",

@@ -60,7 +60,7 @@ def fully_ordered_keys(versions: Versions) -> int:
     return count
 
 
-def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
+def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
           budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Elle's rw-register result for `history` under `models`: {"valid?": True} or the
     anomalies (prohibited ones only) with :not/:also-not. Raises on broken assumptions."""
@@ -71,9 +71,9 @@ def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
     oks = [t for t in txns if t.type == "ok"]
     failed = [t for t in txns if t.type == "fail"]
     infos = [t for t in txns if t.type == "info"]
-    anomalies: dict[str, list[dict]] = {}
+    anomalies: dict[str, list[dict[str, Any]]] = {}
 
-    def add(kind: str, cases: list[dict]) -> None:
+    def add(kind: str, cases: list[dict[str, Any]]) -> None:
         if cases and kind in reportable:
             anomalies.setdefault(kind, []).extend(cases)
 

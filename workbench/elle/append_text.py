@@ -19,7 +19,7 @@ def _d(x: Any) -> str:
     return edn.dumps(x)
 
 
-def step_text(step: dict, a: str, b: str) -> str:
+def step_text(step: dict[str, Any], a: str, b: str) -> str:
     """One edge of a list-append cycle: "a < b, because ..."."""
     kind, key, later = step["type"], _d(step.get("key")), _d(step.get("value'"))
     if kind == "ww":

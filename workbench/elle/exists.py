@@ -13,6 +13,7 @@ redundancy), and the smallest component found is reported, as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .graph import Digraph, sccs
 from .models import MODELS, canonical, weaker
@@ -57,7 +58,7 @@ def stronger(model: str) -> set[str]:
     return {x for x in MODELS if m in weaker(x)}
 
 
-def _smallest_scc(graph: Digraph, comp: list, spec: Spec) -> list | None:
+def _smallest_scc(graph: Digraph, comp: list[Any], spec: Spec) -> list[Any] | None:
     within = set(comp)
     if not spec.then:
         found = sccs(_restrict(graph, within, spec.union))
@@ -68,7 +69,7 @@ def _smallest_scc(graph: Digraph, comp: list, spec: Spec) -> list | None:
     return min(found, key=len) if found else None
 
 
-def _restrict(graph: Digraph, within: set, mask: int) -> Digraph:
+def _restrict(graph: Digraph, within: set[Any], mask: int) -> Digraph:
     g = Digraph()
     for a in within:
         for b, t in graph.out[a].items():
@@ -77,7 +78,7 @@ def _restrict(graph: Digraph, within: set, mask: int) -> Digraph:
     return g
 
 
-def _extension(graph: Digraph, within: set, a_mask: int, b_mask: int) -> Digraph:
+def _extension(graph: Digraph, within: set[Any], a_mask: int, b_mask: int) -> Digraph:
     g = _restrict(graph, within, a_mask)
     out = graph.out
     for x in within:
@@ -90,9 +91,9 @@ def _extension(graph: Digraph, within: set, a_mask: int, b_mask: int) -> Digraph
     return g
 
 
-def cycle_exists_cases(deps: Dependencies) -> dict[str, list[dict]]:
+def cycle_exists_cases(deps: Dependencies) -> dict[str, list[dict[str, Any]]]:
     """Every spec's cycle-exists case, per top-level component of the dependency graph."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for comp in sccs(deps.graph):
         redundant: set[str] = set()
         for spec in SPECS:

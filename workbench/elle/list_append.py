@@ -51,7 +51,7 @@ from .models import (
 __all__ = ["check", "find_anomalies"]
 
 
-def find_anomalies(history: list[dict], models: list[str],
+def find_anomalies(history: list[dict[str, Any]], models: list[str],
                    budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Every anomaly found, by type (cycles only of the families `models` prohibit).
     Raises HistoryError when Elle would refuse the history."""
@@ -61,7 +61,7 @@ def find_anomalies(history: list[dict], models: list[str],
     failed = [t for t in txns if t.type == "fail"]
     found: dict[str, Any] = {}
 
-    def add(kind: str, cases: list[dict]) -> None:
+    def add(kind: str, cases: list[dict[str, Any]]) -> None:
         if cases:
             found.setdefault(kind, []).extend(cases)
 
@@ -96,7 +96,7 @@ def _redundant_cycle_exists(kinds: set[str]) -> set[str]:
             if k in model and named & prohibited([model[k]])}
 
 
-def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
+def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
           budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Elle's list-append result for `history` (all ops; nemesis ops are skipped) under
     `models` (default strict-serializable). Raises models.UnknownModel for a bad name."""

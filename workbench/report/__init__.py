@@ -23,7 +23,7 @@ def warm_up() -> None:
     from . import lamport, plots, timeline  # noqa: F401
 
 
-def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
+def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict[str, Any]],
                     journal: Any) -> list[str]:
     """Write latency-raw.png, latency-quantiles.png, rate.png, timeline.html and
     messages.svg into `run_dir`. Returns one note per file that could not be written."""
@@ -35,7 +35,7 @@ def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
     started = time.monotonic()
     end = max((op["time"] for op in history_ops), default=0) / 1e9
     periods = fault_periods(history_ops, end)
-    events: Iterable = getattr(journal, "events", journal) if journal is not None else []
+    events: Iterable[Any] = getattr(journal, "events", journal) if journal is not None else []
     node_count = int(getattr(opts, "node_count", 0) or 0)
     title = f"{getattr(opts, 'workload', 'test')} timeline"
 

@@ -66,7 +66,7 @@ class Progress:
 
     # ---- counting ------------------------------------------------------------------------
 
-    def observe(self, op: dict) -> None:
+    def observe(self, op: dict[str, Any]) -> None:
         """An op event (a Recorder listener): count client invocations and completions."""
         if op.get("process") == "nemesis":
             return

@@ -33,7 +33,7 @@ class Criterion:
         unit = " ms" if "latency" in self.metric else ""
         return f"{self.metric} {self.op.replace('<=', '≤').replace('>=', '≥')} {self.bound}{unit}"
 
-    def met(self, results: dict) -> bool | None:
+    def met(self, results: dict[str, Any]) -> bool | None:
         value = METRICS[self.metric](results)
         if value is None:
             return None
@@ -93,12 +93,12 @@ def _quantile(qs: Any, q: float) -> Any:
     return results_file.quantile(qs, q)
 
 
-def _valid(results: dict) -> Any:
+def _valid(results: dict[str, Any]) -> Any:
     v = _get(results, "valid?")
     return v if v in (True, False) else (None if v is None else "unknown")
 
 
-METRICS: dict[str, Callable[[dict], Any]] = {
+METRICS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "valid": lambda r: _valid(r) if _valid(r) in (True, False) else None,
     "servers msgs-per-op": lambda r: _get(r, "net", "servers", "msgs-per-op"),
     "all msgs-per-op": lambda r: _get(r, "net", "all", "msgs-per-op"),
@@ -108,7 +108,7 @@ METRICS: dict[str, Callable[[dict], Any]] = {
 }
 
 
-def verdict(criteria: Sequence[Criterion], results: dict) -> str:
+def verdict(criteria: Sequence[Criterion], results: dict[str, Any]) -> str:
     """"yes" if every criterion is met, "no" if one is missed, else "?" (a figure absent)."""
     outcomes = [c.met(results) for c in criteria]
     if False in outcomes:
@@ -127,7 +127,7 @@ def _num(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
-def latency_cell(results: dict, stage: str) -> str:
+def latency_cell(results: dict[str, Any], stage: str) -> str:
     """p50 / p95 / p99 / max in ms; stable latency for broadcast stages."""
     stable = _get(results, "workload", "stable-latencies")
     if stage.startswith("broadcast") or stable is not None:
@@ -145,7 +145,7 @@ HEADER = ("| stage | valid? | servers msgs/op | all msgs/op | latency ms p50 / p
           "| availability | official target | met | our target | met | folder |")
 
 
-def row(stage: str, results: dict) -> str:
+def row(stage: str, results: dict[str, Any]) -> str:
     official, ours = TARGETS.get(stage, (VALID, None))
     ours_text = "same" if ours is None else "; ".join(c.describe() for c in ours)
     ours_met = verdict(ours or official, results)

@@ -34,7 +34,7 @@ class Order:
     """A key's version order: by_index (one value per non-empty offset, in offset order),
     by_value (value -> last dense index), first/last (value -> first/last dense index)."""
 
-    def __init__(self, log: dict[int, set]) -> None:
+    def __init__(self, log: dict[int, set[Any]]) -> None:
         self.offsets = sorted(log)
         self.sets = [log[o] for o in self.offsets]
         self.by_index = [min_value(s) for s in self.sets]
@@ -47,7 +47,7 @@ class Order:
                 self.last[v] = i
 
 
-def min_value(values: Iterable) -> Any:
+def min_value(values: Iterable[Any]) -> Any:
     values = list(values)
     if len(values) == 1:
         return values[0]
@@ -57,7 +57,7 @@ def min_value(values: Iterable) -> Any:
         return min(values, key=repr)
 
 
-def sort_values(values: Iterable) -> list:
+def sort_values(values: Iterable[Any]) -> list[Any]:
     try:
         return sorted(values)
     except TypeError:
@@ -65,10 +65,10 @@ def sort_values(values: Iterable) -> list:
 
 
 class Analysis:
-    def __init__(self, history: list[dict]) -> None:
-        self.invocation: dict[int, dict] = {}
-        opened: dict[Any, dict] = {}
-        self.data: list[tuple[dict, list, dict]] = []
+    def __init__(self, history: list[dict[str, Any]]) -> None:
+        self.invocation: dict[int, dict[str, Any]] = {}
+        opened: dict[Any, dict[str, Any]] = {}
+        self.data: list[tuple[dict[str, Any], list[Any], dict[str, Any]]] = []
         for op in history:
             if op.get("process") == "nemesis":
                 continue
@@ -83,16 +83,16 @@ class Analysis:
         self._index_writes_and_reads()
         self._version_orders()
 
-    def add(self, kind: str, cases: list) -> None:
+    def add(self, kind: str, cases: list[Any]) -> None:
         if cases:
             self.errors.setdefault(kind, []).extend(cases)
 
     # ---- indexes ---------------------------------------------------------------------------
 
     def _index_writes_and_reads(self) -> None:
-        self.writer: dict[tuple, dict] = {}
-        self.writes_of: dict[int, list] = {}
-        self.failed: set[tuple] = set()
+        self.writer: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.writes_of: dict[int, list[Any]] = {}
+        self.failed: set[tuple[Any, ...]] = set()
         for op, w, _ in self.data:
             if w:
                 self.writes_of[id(op)] = w
@@ -100,8 +100,8 @@ class Analysis:
                 self.writer[(k, v)] = op
                 if op["type"] == "fail":
                     self.failed.add((k, v))
-        self.ok_reads: dict[Any, set] = {}
-        self.first_reader: dict[tuple, dict] = {}
+        self.ok_reads: dict[Any, set[Any]] = {}
+        self.first_reader: dict[tuple[Any, ...], dict[str, Any]] = {}
         for op, _, r in self.data:
             ok = op["type"] == "ok"
             for k, pairs in r.items():
@@ -114,7 +114,7 @@ class Analysis:
                                             "value": v})
                     self.first_reader.setdefault((k, v), op)
 
-    def committed(self, op: dict) -> bool:
+    def committed(self, op: dict[str, Any]) -> bool:
         """Jepsen's must-have-committed?: :ok, or :info with a send some :ok poll read."""
         if op["type"] == "ok":
             return True
@@ -122,7 +122,7 @@ class Analysis:
             v in self.ok_reads.get(k, ()) for k, _, v in self.writes_of.get(id(op), ()))
 
     def _version_orders(self) -> None:
-        logs: dict[Any, dict[int, set]] = defaultdict(dict)
+        logs: dict[Any, dict[int, set[Any]]] = defaultdict(dict)
 
         def put(k: Any, o: Any, v: Any) -> None:
             if type(o) is not int or o < 0:
@@ -145,7 +145,7 @@ class Analysis:
         self.orders = {k: Order(log) for k, log in logs.items()}
         inconsistent, duplicates = [], []
         for k, order in self.orders.items():
-            counts: Counter = Counter()
+            counts: Counter[Any] = Counter()
             for i, values in enumerate(order.sets):
                 counts.update(values)
                 if len(values) > 1:
@@ -162,7 +162,9 @@ class Analysis:
         order = self.orders.get(k)
         return None if order is None or v is MISSING else order.by_value.get(v)
 
-    def skipped(self, k: Any, i: int, j: int) -> list:
+    def skipped(self, k: Any, i: int | None, j: int | None) -> list[Any]:
+        """The values of key `k`'s order strictly between dense indices `i` and `j`."""
+        assert i is not None and j is not None, "a skip lies between two known indices"
         return self.orders[k].by_index[i + 1:j]
 
     # ---- anomalies -------------------------------------------------------------------------
@@ -221,7 +223,7 @@ class Analysis:
         polled a value it sent itself (:precommitted-read)."""
         skips, nonmono, precommitted = [], [], []
         for op, w, r in self.data:
-            by_key: dict[Any, list] = {}
+            by_key: dict[Any, list[Any]] = {}
             for k, _, v in w if len(w) > 1 else ():
                 by_key.setdefault(k, []).append(v)
             for k, values in by_key.items():
@@ -245,7 +247,7 @@ class Analysis:
 
     def process_polls(self) -> None:
         skips, nonmono = [], []
-        last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
+        last: dict[Any, dict[Any, tuple[dict[str, Any], Any]]] = defaultdict(dict)
         for op, _, r in self.data:
             f, p = op["f"], op["process"]
             if f in ("assign", "subscribe"):
@@ -275,7 +277,7 @@ class Analysis:
 
     def process_sends(self) -> None:
         cases = []
-        last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
+        last: dict[Any, dict[Any, tuple[dict[str, Any], Any]]] = defaultdict(dict)
         for op, w, _ in self.data:
             if op["type"] not in ("ok", "info"):
                 continue
@@ -285,7 +287,7 @@ class Analysis:
                 last[p] = {k: x for k, x in last[p].items() if k in keep}
             elif f in ("send", "txn") and w:
                 mine = last[p]
-                by_key: dict[Any, list] = {}
+                by_key: dict[Any, list[Any]] = {}
                 for k, _, v in w:
                     by_key.setdefault(k, []).append(v)
                 for k, values in by_key.items():
@@ -300,7 +302,7 @@ class Analysis:
 
     # ---- result ----------------------------------------------------------------------------
 
-    def result(self) -> dict:
+    def result(self) -> dict[str, Any]:
         self.lost_writes()
         self.g1a()
         self.internal_polls()
@@ -314,7 +316,7 @@ class Analysis:
         for kind, cases in found.items():
             self.errors[kind] = True if cases is True else self.errors.get(kind, []) + cases
         lag = realtime.worst_realtime_lag(self.data, self.invocation)
-        causes: list = []
+        causes: list[Any] = []
         for op, _, _ in self.data:
             if op["type"] == "info" and op["f"] in TXN_FS and op.get("error") not in causes:
                 causes.append(op.get("error"))

@@ -12,7 +12,7 @@ TXN_FS = ("send", "poll", "txn")
 class CheckerCrash(Exception):
     """Raised where Maelstrom's kafka checker throws; the workload result becomes :unknown."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         super().__init__(str(data))
         self.data = data
 
@@ -26,7 +26,7 @@ def freeze(v: Any) -> Any:
     return v
 
 
-def op_writes(op: dict) -> list[tuple[Any, Any, Any]]:
+def op_writes(op: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
     """(key, offset or None, value) for each send micro-op of a completion."""
     if op["f"] not in ("send", "txn") or not isinstance(op.get("value"), list):
         return []
@@ -41,11 +41,11 @@ def op_writes(op: dict) -> list[tuple[Any, Any, Any]]:
     return out
 
 
-def op_reads(op: dict) -> dict[Any, list[tuple[Any, Any]]]:
+def op_reads(op: dict[str, Any]) -> dict[Any, list[tuple[Any, Any]]]:
     """key -> [(offset, value), ...] for each poll micro-op of a completion."""
     if op["f"] not in ("poll", "txn") or not isinstance(op.get("value"), list):
         return {}
-    out: dict[Any, list] = {}
+    out: dict[Any, list[Any]] = {}
     for mop in op["value"]:
         if isinstance(mop, list) and len(mop) >= 2 and mop[0] == "poll" \
                 and isinstance(mop[1], dict):
