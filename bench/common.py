@@ -18,7 +18,13 @@ from workbench.report import results as results_file  # noqa: E402
 from workbench.report.results import quantile  # noqa: E402
 from workbench.stages import Stage, stages  # noqa: E402
 
-__all__ = ["ROOT", "Outcome", "Stage", "quantile", "run_test", "stages"]
+__all__ = ["ROOT", "Outcome", "Stage", "quantile", "read_history", "run_test", "stages"]
+
+
+def read_history(run_dir: Path) -> list[dict]:
+    """A run's history.edn as plain data (keywords as plain strings, as results.json has
+    them), for benchmarks that re-check or measure a history."""
+    return [results_file.plain(op) for op in read_edn(run_dir / "history.edn")]
 
 LOCK = "/tmp/workbench-run.lock"  # runs that start node processes take turns on 2 cores
 
@@ -32,7 +38,7 @@ class Outcome:
 
     def history(self) -> list[dict]:
         assert self.run_dir is not None
-        return read_edn(self.run_dir / "history.edn")
+        return read_history(self.run_dir)
 
 
 def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tuple = (),

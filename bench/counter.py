@@ -25,9 +25,7 @@ import bisect
 import tempfile
 from pathlib import Path
 
-from common import quantile, run_test, stages
-
-from workbench.history import read_edn
+from common import quantile, read_history, run_test, stages
 
 FLAGS = stages()["counter"].command()  # the official flags, from stages.txt
 
@@ -103,7 +101,7 @@ def main() -> None:
             finals = w["final-reads"]
             exact = (len(w["acceptable"]) == 1 and w["acceptable"][0][0] == w["acceptable"][0][1]
                      and bool(finals) and all(v == w["acceptable"][0][0] for v in finals))
-            lags, ages, cut = staleness(read_edn(run_dir / "history.edn"))
+            lags, ages, cut = staleness(read_history(run_dir))
             all_lags += lags
             all_ages += ages
             all_cut += cut

@@ -21,10 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import quantile, run_test, stages
+from common import quantile, read_history, run_test, stages
 
 from workbench import elle
-from workbench.history import read_edn
 from workbench.report import results as results_file
 
 # the challenge 6 stages and their official flags, from stages.txt
@@ -41,7 +40,7 @@ def cuts(history: list[dict]) -> str:
 
 
 def recheck(run_dir: Path, models: list[str]) -> dict:
-    history = read_edn(run_dir / "history.edn")
+    history = read_history(run_dir)
     t0 = time.monotonic()
     base = elle.check(history, models)
     took = time.monotonic() - t0

@@ -106,3 +106,28 @@ def test_cycles_are_found() -> None:
 
 def test_no_import_cycle_among_workbench_modules() -> None:
     assert cycles(graph()) == []
+
+
+# Imports never point back up (the project guide's layout): a module in a lower group never
+# imports one in a group above it.
+FOUNDATION = ("validity", "options", "stages", "edn", "errors", "clock", "seeds", "store")
+FORBIDDEN = {
+    "elle": ("checkers", "report", "workloads", "cli", "runner", "interpreter"),
+    "checkers": ("report", "workloads", "cli", "runner", "interpreter"),
+    "report": ("checkers", "elle", "workloads", "cli", "runner", "interpreter"),
+    "workloads": ("report", "cli", "runner"),
+}
+
+
+def _group(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+def test_no_module_imports_upward() -> None:
+    upward = []
+    for module, targets in graph().items():
+        group = _group(module)
+        for target in targets:
+            if group in FOUNDATION or _group(target) in FORBIDDEN.get(group, ()):
+                upward.append(f"{module} -> {target}")
+    assert upward == []

@@ -1,6 +1,7 @@
 """What people look at after a run (Jepsen's perf and timeline checkers, Maelstrom's net/viz.clj):
-the perf plots, timeline.html and messages.svg,
-plus the live progress line (progress.py) and results/SUMMARY.md (summary.py).
+the perf plots, timeline.html and messages.svg, plus results.edn and its JSON twin with Elle's
+elle/<type>.txt (results.py, the one writer of results), the live progress line
+(progress.py) and results/SUMMARY.md (summary.py).
 
 `write_artifacts` is the one entry point the runner calls after results.edn is written. The
 files have no bearing on validity, so a failure to draw one is logged, noted in

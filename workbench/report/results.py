@@ -70,7 +70,7 @@ def _workload(result: dict[Any, Any], explain: Explainer | None) -> Any:
     anomalies = result.get("anomalies")
     if explain is None or not isinstance(anomalies, dict):
         return _convert(result, kafka)
-    out = _convert({k: v for k, v in result.items()}, kafka)
+    out = _convert(result, kafka)
     out["anomalies"] = {kind: _explained(str(kind), cases, kafka, explain)
                         for kind, cases in anomalies.items()}
     return out
