@@ -5,7 +5,8 @@
 #
 # Uses real Maelstrom when $MAELSTROM names it or `maelstrom` is on PATH, else the embedded
 # workbench (python3 -m workbench test, installed into .venv on first use). Each stage's
-# results.edn, plots, timeline.html and messages.svg are copied into results/<stage>/.
+# results.edn (and its JSON twin results.json), plots, timeline.html and messages.svg are
+# copied into results/<stage>/.
 # Extra flags (e.g. --seed 3, --nemesis partition) are added to every stage's command.
 # $RESULTS_DIR moves results/ (the benchmarks use it).
 # --sim (simulate on virtual time, workbench only) always uses the embedded workbench.
@@ -84,7 +85,7 @@ for stage in $stages; do
   if [ -n "$after" ] && [ "$after" != "$before" ] && [ -f "$after/results.edn" ]; then
     dest="${RESULTS_DIR:-results}/$stage"
     rm -rf "$dest"; mkdir -p "$dest"
-    for f in results.edn latency-raw.png latency-quantiles.png rate.png timeline.html messages.svg; do
+    for f in results.edn results.json latency-raw.png latency-quantiles.png rate.png timeline.html messages.svg; do
       [ -f "$after/$f" ] && cp "$after/$f" "$dest/"
     done
     echo "== $stage: exit $code; results in $dest/"

@@ -13,48 +13,32 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workbench import edn  # noqa: E402
 from workbench.history import read_edn  # noqa: E402
+from workbench.report import results as results_file  # noqa: E402
+from workbench.report.results import quantile  # noqa: E402
+from workbench.stages import Stage, stages  # noqa: E402
+
+__all__ = ["ROOT", "Outcome", "Stage", "quantile", "read_history", "run_test", "stages"]
+
+
+def read_history(run_dir: Path) -> list[dict]:
+    """A run's history.edn as plain data (keywords as plain strings, as results.json has
+    them), for benchmarks that re-check or measure a history."""
+    return [results_file.plain(op) for op in read_edn(run_dir / "history.edn")]
 
 LOCK = "/tmp/workbench-run.lock"  # runs that start node processes take turns on 2 cores
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    workload: str
-    script: str
-    flags: list[str]
-    args: list[str]  # for the script, after --
-
-    def command(self) -> list[str]:
-        """The workbench flags for this stage (the script by its path in the repository)."""
-        return ["-w", self.workload, "--bin", self.script, *self.flags]
-
-
-def stages() -> dict[str, Stage]:
-    """stages.txt: every Gossip Glomers stage and its official flags, in order."""
-    out: dict[str, Stage] = {}
-    for line in (ROOT / "stages.txt").read_text().splitlines():
-        words = line.split()
-        if not words or words[0].startswith("#"):
-            continue
-        name, workload, script, *rest = words
-        cut = rest.index("--") if "--" in rest else len(rest)
-        out[name] = Stage(name, workload, script, rest[:cut], rest[cut + 1:])
-    return out
 
 
 @dataclass
 class Outcome:
     code: int
-    results: dict | None  # results.edn, or None when the run broke (exit 255)
+    results: dict | None  # results.json (plain data), or None when the run broke (exit 255)
     run_dir: Path | None
     wall: float  # seconds, the whole subprocess
 
     def history(self) -> list[dict]:
         assert self.run_dir is not None
-        return read_edn(self.run_dir / "history.edn")
+        return read_history(self.run_dir)
 
 
 def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tuple = (),
@@ -74,5 +58,4 @@ def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tu
     if not (latest / "results.edn").exists():
         return Outcome(proc.returncode, None, None, wall)
     run_dir = latest.resolve()
-    return Outcome(proc.returncode, edn.loads((run_dir / "results.edn").read_text()), run_dir,
-                   wall)
+    return Outcome(proc.returncode, results_file.read(run_dir), run_dir, wall)

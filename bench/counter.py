@@ -25,12 +25,9 @@ import bisect
 import tempfile
 from pathlib import Path
 
-from common import run_test
+from common import quantile, read_history, run_test, stages
 
-from workbench.history import read_edn
-
-FLAGS = ["-w", "g-counter", "--bin", "counter.py", "--node-count", "3", "--rate", "100",
-         "--time-limit", "20", "--nemesis", "partition"]
+FLAGS = stages()["counter"].command()  # the official flags, from stages.txt
 
 
 def staleness(history: list[dict]) -> tuple[list[int], list[float], list[bool]]:
@@ -104,7 +101,7 @@ def main() -> None:
             finals = w["final-reads"]
             exact = (len(w["acceptable"]) == 1 and w["acceptable"][0][0] == w["acceptable"][0][1]
                      and bool(finals) and all(v == w["acceptable"][0][0] for v in finals))
-            lags, ages, cut = staleness(read_edn(run_dir / "history.edn"))
+            lags, ages, cut = staleness(read_history(run_dir))
             all_lags += lags
             all_ages += ages
             all_cut += cut
@@ -114,8 +111,9 @@ def main() -> None:
             aq = "/".join(f"{x:.0f}" for x in quantiles(ages))
             print(f"{seed:>4} {str(r['valid?']):>6} {r['stats']['count']:>5} "
                   f"{r['net']['servers'].get('msgs-per-op', 0):>7.3f} {str(exact):>6} "
-                  f"{finals[0] if finals else '-':>6} {q.get(0.5, 0):>7.2f} {q.get(0.99, 0):>7.2f} "
-                  f"{q.get(1, 0):>7.2f} {fresh:>7.1f} {lq:>15} {aq:>18} {wall:>7.1f}")
+                  f"{finals[0] if finals else '-':>6} {quantile(q, 0.5, 0):>7.2f} "
+                  f"{quantile(q, 0.99, 0):>7.2f} "
+                  f"{quantile(q, 1, 0):>7.2f} {fresh:>7.1f} {lq:>15} {aq:>18} {wall:>7.1f}")
     if all_lags:
         fresh = 100.0 * sum(1 for x in all_lags if x == 0) / len(all_lags)
         print(f"all seeds: {len(all_lags)} in-run reads, {fresh:.1f}% fresh; "

@@ -39,7 +39,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, Outcome, Stage, run_test, stages
+from common import ROOT, Outcome, Stage, quantile, run_test, stages
 
 SIM_ENV = dict(os.environ, PYTHONHASHSEED="0")  # as run.sh sets it for --sim
 MATRIX_STAGES = ["unique-ids", "broadcast-3b", "broadcast-3d", "counter", "kafka-5b", "txn-6b",
@@ -99,8 +99,8 @@ def figures(out: Outcome) -> dict:
     q = r["perf"].get("latency-quantiles", {})
     stable = r["workload"].get("stable-latencies") or {}
     return {"valid": r["valid?"], "mpo": r["net"]["servers"].get("msgs-per-op", 0.0),
-            "avail": r["availability"]["ok-fraction"], "p50": q.get(0.5, 0.0),
-            "max": q.get(1, 0.0), "s50": stable.get(0.5), "smax": stable.get(1)}
+            "avail": r["availability"]["ok-fraction"], "p50": quantile(q, 0.5, 0.0),
+            "max": quantile(q, 1, 0.0), "s50": quantile(stable, 0.5), "smax": quantile(stable, 1)}
 
 
 def cell(flags: list[str], args: list[str], seeds: int, tmp: Path, real: bool) -> list[dict]:

@@ -14,14 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import run_test
-
-STAGES = {
-    "echo": (["-w", "echo", "--bin", "echo.py", "--node-count", "1", "--time-limit", "10"], 10),
-    "unique-ids": (["-w", "unique-ids", "--bin", "unique_ids.py", "--time-limit", "30",
-                    "--rate", "1000", "--node-count", "3", "--availability", "total",
-                    "--nemesis", "partition"], 30),
-}
+from common import quantile, run_test, stages
 
 
 def main() -> None:
@@ -35,7 +28,8 @@ def main() -> None:
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
         for stage in args.stages.split(","):
-            flags, limit = STAGES[stage]
+            table = stages()[stage]  # the official flags, from stages.txt
+            flags, limit = table.command(), float(table.flag("--time-limit") or 60)
             for seed in range(1, args.seeds + 1):
                 out = run_test(flags, seed, Path(tmp) / f"{stage}-{seed}")
                 r, wall = out.results, out.wall
@@ -45,8 +39,8 @@ def main() -> None:
                 q = r["perf"].get("latency-quantiles", {})
                 print(f"{stage:<11} {seed:>4} {str(r['valid?']):>6} {r['stats']['count']:>6} "
                       f"{r['net']['servers'].get('msgs-per-op', 0):>7.3f} "
-                      f"{r['availability']['ok-fraction']:>6.3f} {q.get(0.5, 0):>7.2f} "
-                      f"{q.get(0.99, 0):>7.2f} {q.get(1, 0):>7.2f} {wall:>7.2f} "
+                      f"{r['availability']['ok-fraction']:>6.3f} {quantile(q, 0.5, 0):>7.2f} "
+                      f"{quantile(q, 0.99, 0):>7.2f} {quantile(q, 1, 0):>7.2f} {wall:>7.2f} "
                       f"{wall - limit:>10.2f}")
 
 

@@ -16,12 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import run_test
+from common import quantile, run_test, stages
 
-from workbench.checkers.kafka_log import check
+from workbench.checkers.kafka import check
 
-FLAGS = ["-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency", "2n",
-         "--time-limit", "20", "--rate", "1000"]
+FLAGS = stages()["kafka-5c"].command()  # the official flags, from stages.txt
 
 
 def run(flags: list[str], seed: int, store: Path) -> tuple[int, dict | None, float]:
@@ -61,8 +60,9 @@ def main() -> None:
                        r["workload"]["worst-realtime-lag"]["lag"], took)
                 rows.append(row)
                 print(f"{name:<8} {seed:>4} {str(r['valid?']):>6} {r['stats']['count']:>6} "
-                      f"{row[0]:>7.3f} {row[1]:>7.4f} {row[2]:>6.3f} {q.get(0.5, 0):>7.2f} "
-                      f"{q.get(0.99, 0):>7.2f} {q.get(1, 0):>8.2f} {took:>8.2f}", flush=True)
+                      f"{row[0]:>7.3f} {row[1]:>7.4f} {row[2]:>6.3f} {quantile(q, 0.5, 0):>7.2f} "
+                      f"{quantile(q, 0.99, 0):>7.2f} {quantile(q, 1, 0):>8.2f} {took:>8.2f}",
+                      flush=True)
             if rows:
                 cols = list(zip(*rows, strict=True))
                 print(f"{name:<8} mean {'':>6} {'':>6} {statistics.mean(cols[0]):>7.3f} "

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Outcome, Stage, run_test, stages
+from common import ROOT, Outcome, Stage, quantile, run_test, stages
 
 SIM_ENV = dict(os.environ, PYTHONHASHSEED="0")  # as run.sh sets it for --sim
 
@@ -45,9 +45,9 @@ def figures(out: Outcome) -> dict:
     w = r["workload"]
     stable = w.get("stable-latencies") or {}
     return {"valid": str(r["valid?"]), "mpo": r["net"]["servers"].get("msgs-per-op", 0.0),
-            "avail": r["availability"]["ok-fraction"], "p50": q.get(0.5, 0.0),
-            "p99": q.get(0.99, 0.0), "max": q.get(1, 0.0),
-            "stable": f"{stable.get(0.5, '-')}/{stable.get(1, '-')}" if stable else "-"}
+            "avail": r["availability"]["ok-fraction"], "p50": quantile(q, 0.5, 0.0),
+            "p99": quantile(q, 0.99, 0.0), "max": quantile(q, 1, 0.0),
+            "stable": f"{quantile(stable, 0.5, '-')}/{quantile(stable, 1, '-')}" if stable else "-"}
 
 
 def agreement(names: list[str], seeds: int, tmp: Path, real: bool) -> None:

@@ -21,22 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import run_test
+from common import quantile, read_history, run_test, stages
 
-from workbench import edn, elle
-from workbench.history import read_edn
+from workbench import elle
+from workbench.report import results as results_file
 
-BASE = ["-w", "txn-rw-register", "--bin", "txn.py", "--concurrency", "2n", "--time-limit", "20",
-        "--rate", "1000"]
-STAGES = {
-    "txn-6a": ["--node-count", "1", "--consistency-models", "read-uncommitted",
-               "--availability", "total"],
-    "txn-6b": ["--node-count", "2", "--consistency-models", "read-uncommitted"],
-    "txn-6b-partition": ["--node-count", "2", "--consistency-models", "read-uncommitted",
-                         "--availability", "total", "--nemesis", "partition"],
-    "txn-6c": ["--node-count", "2", "--consistency-models", "read-committed",
-               "--availability", "total", "--nemesis", "partition"],
-}
+# the challenge 6 stages and their official flags, from stages.txt
+STAGES = {name: stage for name, stage in stages().items() if stage.workload == "txn-rw-register"}
 EXTRA_MODELS = ["read-atomic", "strong-session-read-committed", "strong-read-committed",
                 "snapshot-isolation", "serializable", "strict-serializable"]
 
@@ -49,33 +40,33 @@ def cuts(history: list[dict]) -> str:
 
 
 def recheck(run_dir: Path, models: list[str]) -> dict:
-    history = read_edn(run_dir / "history.edn")
+    history = read_history(run_dir)
     t0 = time.monotonic()
-    base = elle.check(history, models, explained=False)
+    base = elle.check(history, models)
     took = time.monotonic() - t0
     extra = {}
     for model in EXTRA_MODELS:
-        result = elle.check(history, [model], explained=False)
+        result = elle.check(history, [model])
         found = [str(t) for t in result.get("anomaly-types", [])]
         extra[model] = "ok" if not found else ",".join(found)
     return {"elle-s": took, "base": base["valid?"], "extra": extra, "cuts": cuts(history)}
 
 
 def run(stage: str, seed: int, store: Path) -> Path:
-    out = run_test([*BASE, *STAGES[stage]], seed, store)
+    out = run_test(STAGES[stage].command(), seed, store, STAGES[stage].args)
     assert out.run_dir is not None, f"{stage} seed {seed} broke (exit {out.code})"
     return out.run_dir
 
 
 def row(label: str, run_dir: Path, models: list[str]) -> list[str]:
-    results = edn.loads((run_dir / "results.edn").read_text())
+    results = results_file.read(run_dir)
     q = results["perf"]["latency-quantiles"]
     servers = results["net"]["servers"].get("msgs-per-op")
     info = recheck(run_dir, models)
     cells = [label, str(results["valid?"]), str(results["stats"]["count"]),
              f"{servers:.3f}" if servers is not None else "-",
              str(results["availability"].get("ok-fraction", "-")),
-             " ".join(f"{q[k]:.3f}" for k in (0.5, 0.95, 0.99, 1)), info["cuts"],
+             " ".join(f"{quantile(q, k):.3f}" for k in (0.5, 0.95, 0.99, 1)), info["cuts"],
              f"{info['elle-s']:.2f}"]
     return cells + [info["extra"][m] for m in EXTRA_MODELS]
 
@@ -86,8 +77,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--dirs", nargs="*", help="recheck these run directories instead")
     args = ap.parse_args()
-    flags = STAGES[args.stage]
-    models = [flags[flags.index("--consistency-models") + 1]]
+    models = [STAGES[args.stage].flag("--consistency-models") or "strict-serializable"]
     header = ["run", "valid?", "ops", "srv msgs/op", "avail", "lat p50 p95 p99 max",
               "cuts", "elle s"] + EXTRA_MODELS
     print("\t".join(header))

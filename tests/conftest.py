@@ -17,6 +17,7 @@ import pytest
 
 from workbench import edn
 from workbench.__main__ import main
+from workbench.report import results as results_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,12 @@ class RunResult:
     def results(self) -> dict[str, Any]:
         assert self.run_dir is not None, f"no run directory\n{self.stdout}\n{self.stderr}"
         return edn.loads((self.run_dir / "results.edn").read_text())
+
+    @property
+    def twin(self) -> dict[str, Any]:
+        """results.json, the plain-data twin of results.edn."""
+        assert self.run_dir is not None, f"no run directory\n{self.stdout}\n{self.stderr}"
+        return results_file.read(self.run_dir)
 
 
 def run_workbench(store: Path, *flags: str, timeout: float = 240) -> RunResult:

@@ -11,7 +11,7 @@ import pytest
 from elle.txn_builders import history
 
 from workbench import elle
-from workbench.checkers import kafka_log
+from workbench.checkers import kafka as kafka_checker
 from workbench.checkers.compose import UNKNOWN, guarded
 from workbench.checkers.set_full import check_set_full
 from workbench.client import MalformedReply
@@ -154,7 +154,7 @@ def test_kafka_poll_accepts_null_lists_but_not_a_null_map() -> None:
             kafka.POLL_OK.check({"type": "poll_ok", "msgs": bad, "in_reply_to": 1})
     op = {"index": 1, "type": "ok", "process": 0, "f": "poll",
           "value": [[Keyword("poll"), {"8": None, "9": [[0, 5]]}]]}
-    assert kafka_log.op_reads(op) == {"8": [], "9": [(0, 5)]}
+    assert kafka_checker.op_reads(op) == {"8": [], "9": [(0, 5)]}
     assert kafka.max_offsets(op) == {8: -1, 9: 0}
 
 
@@ -204,10 +204,10 @@ def test_sparse_huge_offsets_keep_the_verdict_but_are_flagged() -> None:
     # tests/nodes/fidelity/kafka_sparse.py: offsets n * 10**8 (1.2e9 slots): Maelstrom's
     # analysis had not finished after 14 minutes in a 4 GB heap; stride 10**7 (5e7 slots)
     # passed after 21 s of analysis, stride 10**6 after 3 s.
-    result = kafka_log.check(None, kafka_sends([0, 10**8, 2 * 10**8]))
+    result = kafka_checker.check(None, kafka_sends([0, 10**8, 2 * 10**8]))
     flag = result["not-a-maelstrom-pass"]
     assert result["valid?"] == UNKNOWN and flag["valid-here?"] is True  # exit 2, not 0
     assert "Not a Maelstrom pass" in flag["why"]
     assert flag["offsets"]["1"] == {"max-offset": 2 * 10**8, "distinct-offsets": 3}
-    small = kafka_log.check(None, kafka_sends([0, 1, 2, 4 * 10**7]))
+    small = kafka_checker.check(None, kafka_sends([0, 1, 2, 4 * 10**7]))
     assert small["valid?"] is True and "not-a-maelstrom-pass" not in small

@@ -7,7 +7,7 @@ from typing import Any
 from builders import H
 
 from workbench.checkers.compose import UNKNOWN
-from workbench.checkers.kafka_log import check
+from workbench.checkers.kafka import check
 from workbench.edn import Keyword
 
 SEND, POLL = Keyword("send"), Keyword("poll")

@@ -10,9 +10,9 @@ from typing import Any, Callable
 import pytest
 
 from tests.gen_driver import drive
-from workbench.cli import Options
 from workbench.client import RPCError, RPCTimeout
 from workbench.edn import Keyword
+from workbench.options import Options
 from workbench.workloads.kafka import (
     FinalPolls,
     KafkaClient,

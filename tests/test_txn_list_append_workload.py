@@ -9,8 +9,9 @@ from types import SimpleNamespace
 
 from tests.builders import FakeRPC
 from tests.gen_driver import take
-from workbench.checkers.compose import UNKNOWN
 from workbench.client import RPCError, RPCTimeout
+from workbench.report import results
+from workbench.validity import UNKNOWN
 from workbench.workloads import txn_list_append as tla
 
 
@@ -68,7 +69,7 @@ def test_check_is_elle_without_a_wrapper() -> None:
     assert tla.check(opts, [inv, ok])["valid?"] == UNKNOWN  # empty transaction graph
 
 
-def test_write_files_puts_one_file_per_anomaly_type_under_elle(tmp_path) -> None:
+def test_its_explainer_writes_one_file_per_anomaly_type_under_elle(tmp_path) -> None:
     ops = []
     for p, value in enumerate([[[tla.APPEND, "x", 1], [tla.R, "y", []]],
                                [[tla.APPEND, "y", 1], [tla.R, "x", []]]]):
@@ -80,5 +81,8 @@ def test_write_files_puts_one_file_per_anomaly_type_under_elle(tmp_path) -> None
                     "f": "txn", "value": value})
     result = tla.check(SimpleNamespace(consistency_models=["serializable"]), ops)
     assert result["valid?"] is False
-    written = tla.write_files(tmp_path, result)
+    explain = tla.workload(SimpleNamespace(key_count=None, max_txn_length=4,
+                                           max_writes_per_key=16), random.Random(1)).explain
+    assert explain is not None
+    written = results.write_anomaly_files(tmp_path / "elle", result, explain)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == ["elle/G2-item.txt"]

@@ -7,52 +7,19 @@ import argparse
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Callable, NoReturn, Sequence
 
 from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
 from .network import DISTRIBUTIONS
+from .options import Options
 from .sim import unsimulable
 from .workloads import WORKLOADS, check_options, is_built
 
 FAULTS = frozenset({"partition", "kill", "pause"})
+__all__ = ["FAULTS", "Options", "TOPOLOGIES", "parse"]
+
 TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
-
-
-@dataclass
-class Options:
-    bin: str
-    workload: str = "lin-kv"
-    nodes: list[str] = field(default_factory=lambda: [f"n{i}" for i in range(1, 6)])
-    rate: float = 5.0
-    time_limit: float = 60.0
-    concurrency: int = 5
-    latency: int = 0
-    latency_dist: str = "constant"
-    nemesis: frozenset[str] = frozenset()
-    nemesis_interval: float = 10.0
-    topology: str = "grid"
-    availability: object | None = None  # None, "total" or a float in [0, 1]
-    consistency_models: list[str] = field(default_factory=lambda: ["strict-serializable"])
-    key_count: int | None = None
-    max_txn_length: int = 4
-    max_writes_per_key: int = 16
-    log_stderr: bool = False
-    log_net_send: bool = False
-    log_net_recv: bool = False
-    test_count: int = 1
-    seed: int | None = None
-    store: str = "store"
-    quiet: bool = False
-    sim: bool = False
-    args: list[str] = field(default_factory=list)
-    argv: list[str] = field(default_factory=list)  # the arguments after `test`, as given
-    run_dir: str | None = None  # set for the run: where checkers may write their own files
-
-    @property
-    def node_count(self) -> int:
-        return len(self.nodes)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,10 +131,11 @@ def parse(argv: Sequence[str]) -> Options:
             availability = "total"
         else:
             try:
-                availability = float(ns.availability)
+                fraction = float(ns.availability)
             except ValueError:
-                availability = -1.0
-            if not 0.0 <= availability <= 1.0:
+                fraction = -1.0
+            availability = fraction
+            if not 0.0 <= fraction <= 1.0:
                 raise UsageError("--availability must be 'total' or a number in [0, 1], "
                                  f"not {ns.availability!r}")
     # As Maelstrom's core.clj: models are separated by a comma with spaces on both sides;

@@ -22,13 +22,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Awaitable, Callable
 
-from . import clock, edn, nemesis, services, sim, store
+from . import clock, nemesis, services, sim, store
 from . import generator as gen
 from . import history as hist
 from .checkers.compose import UNKNOWN, guarded, merge_valid
 from .checkers.perf import perf
 from .checkers.stats import availability, exceptions, stats
-from .cli import Options
 from .client import Client, RPCError, RPCTimeout
 from .clock import Clock, SimulationStalled, VirtualLoop, wall
 from .errors import EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID, NodeError, SetupError
@@ -36,8 +35,10 @@ from .interpreter import ClientWorker, Interpreter, NemesisWorker, Recorder, Wor
 from .journal import Journal
 from .nemesis import Partitioner
 from .network import Latency, Network
+from .options import Options
 from .process import NodeHost, NodeProcess
-from .report.progress import Progress
+from .report import results as results_file
+from .report.progress import Progress, Snapshot
 from .seeds import Seeds
 from .sim import SimNode
 from .workloads import Workload, load
@@ -67,7 +68,19 @@ class Run:
         self.op_log: Callable[[str], None] | None = None  # set by run_once: jepsen.log
         self._client_ids = itertools.count()
         self._failure: asyncio.Future[None] | None = None
-        self.progress = Progress.for_run(self)  # live line on a terminal unless --quiet
+        # live line on a terminal unless --quiet
+        self.progress = Progress.for_terminal(opts.time_limit, opts.quiet,
+                                              sample=self._progress_sample)
+
+    def _progress_sample(self) -> Snapshot:
+        """What the progress line shows besides the ops it is fed (after execute began)."""
+        counts = self.journal.counts()
+        hosts = self.nodes if self.interp is not None else []
+        return Snapshot(phase=self.interp.phase if self.interp is not None else None,
+                        msgs=counts["all"][0], server_msgs=counts["servers"][0],
+                        links_cut=sum(len(v) for v in self.network.partitions.values()),
+                        down=tuple(h.id for h in hosts if not h.running),
+                        paused=tuple(h.id for h in hosts if h.paused))
 
     def new_client_id(self) -> str:
         return f"c{next(self._client_ids)}"
@@ -118,6 +131,8 @@ class Run:
         self.recorder = Recorder(self.clock)
         if self.op_log is not None:
             self.recorder.log_op = self.op_log
+        if self.progress.enabled:
+            self.recorder.listeners.append(self.progress.observe)
         self.progress.start()
         self.workload: Workload = load(opts, self.seeds.stream("workload"))
         services.register_all(self.network, self.seeds.stream("services"))
@@ -307,8 +322,9 @@ def _setup_logging(run_dir: Path, quiet: bool) -> _LogFile:
     return handler
 
 
-def print_results(results: dict[str, Any], out: Any = sys.stdout, max_lines: int = 120) -> None:
-    text = edn.pretty(results).splitlines()
+def print_results(results: dict[str, Any], out: Any = sys.stdout, max_lines: int = 120,
+                  explain: Any = None) -> None:
+    text = results_file.edn_text(results, explain).splitlines()
     if len(text) > max_lines:
         text = text[:max_lines] + [f"... ({len(text) - max_lines} more lines in results.edn)"]
     print("\n".join(text), file=out)
@@ -406,10 +422,14 @@ def _draw(run_dir: Path, opts: Any, ops: list[hist.Op], events: list[Any]) -> No
 def _write_workload_files(run: Run, results: dict[str, Any]) -> None:
     """The files the workload's checker asks for (a failure here only warns)."""
     write = run.workload.write_files
-    if write is None or not isinstance(results.get("workload"), dict):
+    explain = run.workload.explain
+    if not isinstance(results.get("workload"), dict) or (write is None and explain is None):
         return
     try:
-        write(run.dir, results["workload"])
+        if explain is not None:  # Elle's elle/<anomaly type>.txt
+            results_file.write_anomaly_files(run.dir / "elle", results["workload"], explain)
+        if write is not None:
+            write(run.dir, results["workload"])
     except Exception as err:
         print(f"warning: could not write the workload's files: {type(err).__name__}: {err}",
               file=sys.stderr)
@@ -514,7 +534,7 @@ def _run_test(opts: Options) -> tuple[int, Path]:
         analysis_started = wall()
         results = run.analyze()
         run.analysis_seconds = wall() - analysis_started
-        (run_dir / "results.edn").write_text(edn.pretty(results) + "\n")
+        results_file.write(run_dir, results, run.workload.explain)
         _write_workload_files(run, results)
         run.progress.set_phase("plots")
         report.finish()
@@ -528,7 +548,7 @@ def _run_test(opts: Options) -> tuple[int, Path]:
         logging.getLogger().removeHandler(handler)
         handler.close()
     valid = results["valid?"]
-    print_results(results)
+    print_results(results, explain=run.workload.explain)
     print()
     print(VERDICTS[valid])
     print(f"Results: {run_dir / 'results.edn'}   (seed {seed})")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.stage_flags import stage_flags
 from workbench.history import NEMESIS
 
 pytestmark = pytest.mark.slow
@@ -33,8 +34,7 @@ def _final_reads(run_dir) -> list[str]:
 
 
 def test_3a_single_node(sim) -> None:
-    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "1",
-                    "--time-limit", "3", "--rate", "10", "--seed", "1")
+    run = sim(*stage_flags("broadcast-3a", time_limit="3", seed="1"))
     assert run.code == 0, run.stdout + run.stderr
     w = run.results["workload"]
     assert w["valid?"] is True and w["lost-count"] == 0
@@ -54,8 +54,7 @@ def test_3a_single_node_in_the_latency_setting_sends_nothing(sim) -> None:
 
 
 def test_3b_five_nodes_every_value_everywhere(sim) -> None:
-    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
-                    "--time-limit", "4", "--rate", "10", "--seed", "2")
+    run = sim(*stage_flags("broadcast-3b", time_limit="4", seed="2"))
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
     w = r["workload"]
@@ -73,9 +72,7 @@ def test_3b_five_nodes_every_value_everywhere(sim) -> None:
 
 
 def test_3c_partitions_drop_messages_and_nothing_is_lost(sim) -> None:
-    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
-                    "--time-limit", "6", "--rate", "10", "--nemesis", "partition",
-                    "--nemesis-interval", "1", "--seed", "3")
+    run = sim(*stage_flags("broadcast-3c", time_limit="6", nemesis_interval="1", seed="3"))
     assert run.code == 0, run.stdout + run.stderr
     w = run.results["workload"]
     assert w["valid?"] is True and w["lost-count"] == 0 and w["never-read-count"] == 0

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.stage_flags import stage_flags
+
 pytestmark = pytest.mark.slow
 
 
@@ -27,9 +29,7 @@ def _service_traffic(run_dir) -> tuple[int, int, set[str]]:
 
 
 def test_g_counter_is_exact_after_partitions(sim) -> None:
-    run = sim("-w", "g-counter", "--bin", "counter.py", "--node-count", "3",
-                    "--rate", "100", "--time-limit", "4", "--nemesis", "partition",
-                    "--nemesis-interval", "1", "--seed", "3")
+    run = sim(*stage_flags("counter", time_limit="4", nemesis_interval="1", seed="3"))
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
     w = r["workload"]

@@ -9,22 +9,21 @@ import re
 
 import pytest
 
+from tests.stage_flags import stage_flags
+
 pytestmark = pytest.mark.slow
 
 KILL = ["--nemesis", "kill", "--nemesis-interval", "1"]
 
+# the stages' official flags (stages.txt), shorter, without their own faults (--availability
+# total cannot hold while a node is down)
+QUIET = ("--nemesis", "--availability")
 SOLUTIONS = {
-    "unique-ids": ["-w", "unique-ids", "--bin", "unique_ids.py", "--node-count", "3",
-                   "--rate", "300", "--time-limit", "10"],
-    "broadcast": ["-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
-                  "--rate", "10", "--time-limit", "8"],
-    "counter": ["-w", "g-counter", "--bin", "counter.py", "--node-count", "3", "--rate", "100",
-                "--time-limit", "8"],
-    "kafka": ["-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency", "2n",
-              "--rate", "300", "--time-limit", "6"],
-    "txn": ["-w", "txn-rw-register", "--bin", "txn.py", "--node-count", "2", "--concurrency",
-            "2n", "--rate", "300", "--time-limit", "6", "--consistency-models",
-            "read-committed"],
+    "unique-ids": stage_flags("unique-ids", QUIET, rate="300", time_limit="10"),
+    "broadcast": stage_flags("broadcast-3b", QUIET, time_limit="8"),
+    "counter": stage_flags("counter", QUIET, time_limit="8"),
+    "kafka": stage_flags("kafka-5b", QUIET, rate="300", time_limit="6"),
+    "txn": stage_flags("txn-6c", QUIET, rate="300", time_limit="6"),
 }
 
 
@@ -69,7 +68,8 @@ def test_broadcast_survives_partition_kill_and_pause_at_once(sim) -> None:
 def test_kafka_survives_the_kill_of_every_node(sim) -> None:
     """Two nodes: kill targets of majority or all take both down, and every acknowledged
     send must come back from the log in lin-kv."""
-    flags = [*SOLUTIONS["kafka"][:-1], "10"]  # 10 s: a client waits 5 s on a dead node
+    # 10 s: a client waits 5 s on a dead node
+    flags = stage_flags("kafka-5b", QUIET, rate="300", time_limit="10")
     run = sim(*flags, *KILL, "--seed", "1")
     assert run.code == 0, run.stdout + run.stderr
     assert run.results["valid?"] is True

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.stage_flags import stage_flags
+
 pytestmark = pytest.mark.slow
 
 
 def test_echo_is_valid(sim) -> None:
-    run = sim("-w", "echo", "--bin", "echo.py", "--node-count", "1", "--time-limit", "3",
-                    "--rate", "50", "--seed", "1")
+    run = sim(*stage_flags("echo", time_limit="3", rate="50", seed="1"))
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
     assert r["valid?"] is True and r["workload"]["errors"] == []
@@ -24,9 +25,8 @@ def test_echo_is_valid(sim) -> None:
 
 
 def test_unique_ids_under_partitions_is_valid_and_totally_available(sim) -> None:
-    run = sim("-w", "unique-ids", "--bin", "unique_ids.py", "--node-count", "3",
-                    "--time-limit", "4", "--rate", "300", "--availability", "total",
-                    "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "7")
+    run = sim(*stage_flags("unique-ids", time_limit="4", rate="300", nemesis_interval="1",
+                           seed="7"))
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
     assert r["workload"]["duplicated-count"] == 0

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.stage_flags import stage_flags
 
 pytestmark = pytest.mark.slow
 
@@ -72,9 +73,8 @@ def test_one_node_is_valid_and_talks_only_to_its_log_in_lin_kv(sim) -> None:
 
 
 def test_two_nodes_under_partitions_stay_valid_and_cheap(sim) -> None:
-    run = sim("-w", "kafka", "--bin", "kafka.py", "--node-count", "2", "--concurrency",
-                    "2n", "--time-limit", "5", "--rate", "500", "--nemesis", "partition",
-                    "--nemesis-interval", "1", "--seed", "4")
+    run = sim(*stage_flags("kafka-5c", time_limit="5", rate="500", nemesis="partition",
+                           nemesis_interval="1", seed="4"))
     assert run.code == 0, run.stdout + run.stderr
     r = run.results
     assert r["workload"]["valid?"] is True

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.stage_flags import stage_flags
+
 ROOT = Path(__file__).resolve().parents[2]
-FLAGS_6C = ["--node-count", "2", "--concurrency", "2n", "--rate", "1000",
-            "--consistency-models", "read-committed", "--availability", "total",
-            "--nemesis", "partition", "--nemesis-interval", "1"]
 
 DIRTY_NODE = textwrap.dedent('''\
     #!/usr/bin/env python3
@@ -43,8 +42,7 @@ DIRTY_NODE = textwrap.dedent('''\
 
 @pytest.mark.slow
 def test_txn_node_is_read_committed_under_partitions(sim) -> None:
-    run = sim("-w", "txn-rw-register", "--bin", str(ROOT / "txn.py"),
-                    "--time-limit", "5", "--seed", "11", *FLAGS_6C)
+    run = sim(*stage_flags("txn-6c", time_limit="5", nemesis_interval="1", seed="11"))
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-3000:]
     results = run.results
     assert results["workload"]["valid?"] is True

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.checkers.compose import UNKNOWN
-from workbench.elle import list_append
+from workbench.elle import append_text, list_append
 from workbench.elle.append_graph import (
     INIT,
     RW,
@@ -20,6 +19,8 @@ from workbench.elle.append_graph import (
     previously_appended,
     sorted_values,
 )
+from workbench.report import results
+from workbench.validity import UNKNOWN
 
 from .txn_builders import append_txn, history
 
@@ -56,7 +57,9 @@ def test_anomaly_found_and_absent(anomaly: str, bad: list, good: list) -> None:
     found = list_append.check(H(*bad))
     assert anomaly in types(found), found
     assert found["valid?"] is False
-    case = found["anomalies"][anomaly][0]
+    assert "explanation" not in found["anomalies"][anomaly][0]
+    written = results.to_edn({"workload": found}, append_text.case_text)["workload"]
+    case = written["anomalies"][anomaly][0]
     assert case["explanation"].startswith(anomaly.split("-")[0])
     assert anomaly not in types(list_append.check(H(*good)))
 
@@ -147,12 +150,14 @@ def test_info_txns_are_in_the_graph_but_not_their_nil_reads() -> None:
 
 def test_anomaly_files(tmp_path: Path) -> None:
     result = list_append.check(H("ax1ry-", "ay1rx-", "rx-ax2", "rx-ax3"))
-    written = list_append.write_anomaly_files(tmp_path / "elle", result)
+    written = results.write_anomaly_files(tmp_path / "elle", result, append_text.case_text)
     names = sorted(p.name for p in written)
     assert names == ["G2-item.txt", "lost-update.txt"]
     text = (tmp_path / "elle" / "G2-item.txt").read_text()
-    assert "a contradiction!" in text and "T1" in text
-    assert list_append.write_anomaly_files(tmp_path / "none", {"valid?": True}) == []
+    assert text.startswith("G2-item #0\nG2-item: a cycle") and "a contradiction!" in text
+    assert "T1 = {:index" in text and ":value [[:append" in text  # ops as in results.edn
+    assert results.write_anomaly_files(tmp_path / "none", {"valid?": True},
+                                       append_text.case_text) == []
 
 
 def test_realtime_edges_reach_info_txns() -> None:

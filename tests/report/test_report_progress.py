@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from types import SimpleNamespace
 
-from workbench.journal import Journal
-from workbench.message import Message
-from workbench.report.progress import INTERVAL, Progress
+from workbench.report.progress import INTERVAL, Progress, Snapshot
 
 
 class Tty(io.StringIO):
@@ -17,19 +14,20 @@ class Tty(io.StringIO):
         return True
 
 
-def _run(quiet: bool = False) -> SimpleNamespace:
-    journal = Journal()
-    journal.record(0, "send", Message(0, "c0", "n0", {"type": "echo"}))
-    journal.record(0, "send", Message(1, "n0", "n1", {"type": "gossip"}))
-    return SimpleNamespace(opts=SimpleNamespace(time_limit=20.0, quiet=quiet),
-                           recorder=SimpleNamespace(listeners=[]), journal=journal,
-                           network=SimpleNamespace(partitions={}))
+class Run:
+    """What the runner hands the line: a snapshot it can change between redraws."""
+
+    def __init__(self) -> None:
+        self.snapshot = Snapshot(msgs=2, server_msgs=1)
+
+    def sample(self) -> Snapshot:
+        return self.snapshot
 
 
 def test_silent_when_not_a_terminal_or_quiet() -> None:
     for stream, quiet in ((io.StringIO(), False), (Tty(), True)):
-        run = _run(quiet)
-        progress = Progress.for_run(run, stream)
+        run = Run()
+        progress = Progress.for_terminal(20.0, quiet, stream, run.sample)
 
         async def go(progress: Progress = progress) -> None:
             progress.start()
@@ -39,26 +37,22 @@ def test_silent_when_not_a_terminal_or_quiet() -> None:
 
         asyncio.run(go())
         assert stream.getvalue() == ""
-        assert run.recorder.listeners == []
+        assert not progress.enabled
 
 
 def test_line_counts_ops_messages_partitions_and_nodes_down_or_paused() -> None:
     stream = Tty()
-    run = _run()
-    progress = Progress.for_run(run, stream)
+    run = Run()
+    progress = Progress.for_terminal(20.0, False, stream, run.sample)
 
     async def go() -> str:
         progress.start()
-        listener = run.recorder.listeners[0]
-        run.interp = SimpleNamespace(phase="main")
         for op in ({"type": "invoke", "process": 0}, {"type": "ok", "process": 0},
                    {"type": "invoke", "process": 1}, {"type": "info", "process": 1},
                    {"type": "info", "process": "nemesis"}):
-            listener(op)
-        run.network.partitions = {"n1": {"n2", "n3"}, "n2": {"n1"}}
-        run.nodes = [SimpleNamespace(id="n1", running=False, paused=False),
-                     SimpleNamespace(id="n2", running=True, paused=True),
-                     SimpleNamespace(id="n3", running=True, paused=False)]
+            progress.observe(op)
+        run.snapshot = Snapshot(phase="main", msgs=2, server_msgs=1, links_cut=3,
+                                down=("n1",), paused=("n2",))
         line = progress.line()
         # the next redraw is a loop timer a quarter second away, not a thread
         assert progress._timer is not None
@@ -79,7 +73,7 @@ def test_line_counts_ops_messages_partitions_and_nodes_down_or_paused() -> None:
 
 def test_set_phase_stops_the_timer_and_shows_the_phase() -> None:
     stream = Tty()
-    progress = Progress.for_run(_run(), stream)
+    progress = Progress.for_terminal(20.0, False, stream, Run().sample)
 
     async def go() -> None:
         progress.start()

@@ -1,4 +1,5 @@
-"""results/SUMMARY.md is built from results/<stage>/results.edn, with both targets."""
+"""results/SUMMARY.md is built from results/<stage>/results.json (results.edn where a real
+Maelstrom run wrote no twin), with both targets, in the order of stages.txt."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from pathlib import Path
 
 from workbench import edn
 from workbench.edn import Keyword
+from workbench.report import results as results_file
 from workbench.report import summary
+from workbench.stages import stages
 
 
 def _results(valid: object = True, servers: float = 0.0, stable: dict | None = None,
@@ -23,9 +26,16 @@ def _results(valid: object = True, servers: float = 0.0, stable: dict | None = N
 
 
 def _write(root: Path, stage: str, results: dict | str) -> None:
+    """results.edn alone, as real Maelstrom writes it."""
     (root / stage).mkdir(parents=True)
     text = results if isinstance(results, str) else edn.pretty(results)
     (root / stage / "results.edn").write_text(text + "\n")
+
+
+def _write_twin(root: Path, stage: str, results: dict) -> None:
+    """results.edn and results.json, as the workbench writes them (from plain data)."""
+    (root / stage).mkdir(parents=True)
+    results_file.write(root / stage, results)
 
 
 def _rows(text: str) -> dict[str, list[str]]:
@@ -44,15 +54,17 @@ def test_summary_rows_come_from_results_edn(tmp_path: Path) -> None:
                                                                 0.99: 200, 1: 230}))
     _write(root, "broadcast-3e", _results(servers=1.4, stable={0: 0, 0.5: 650, 0.95: 900,
                                                                0.99: 1000, 1: 1050}))
-    _write(root, "kafka-5c", _results(servers=1.8, ok_fraction=0.99))
-    _write(root, "txn-6c", _results(valid=Keyword("unknown"), servers=0.5))
+    _write_twin(root, "kafka-5c", _results(servers=1.8, ok_fraction=0.99))
+    _write_twin(root, "txn-6c", _results(valid="unknown", servers=0.5))
+    _write(root, "txn-6b", _results(valid=Keyword("unknown"), servers=0.5))
+    (root / "txn-6c" / "results.edn").write_text("{:valid? true}\n")  # the twin is read
     _write(root, "counter", _results(valid=False, servers=0.9))
     _write(root, "broken", "{:valid? ")
     assert summary.main([str(root)]) == 0
     text = (root / "SUMMARY.md").read_text()
     rows = _rows(text)
     assert list(rows) == ["echo", "broadcast-3d", "broadcast-3e", "counter", "kafka-5c",
-                          "txn-6c"]
+                          "txn-6b", "txn-6c"]
     stage, valid, servers, all_, latency, avail, official, met, ours, ours_met, link = \
         rows["broadcast-3d"]
     assert (valid, servers, all_) == ("true", "14.2", "16.2")
@@ -68,10 +80,19 @@ def test_summary_rows_come_from_results_edn(tmp_path: Path) -> None:
     assert rows["kafka-5c"][5] == "0.99"
     assert rows["kafka-5c"][9] == "no (availability ≥ 0.999)"
     assert rows["txn-6c"][1] == "unknown" and rows["txn-6c"][7] == "?"
+    assert rows["txn-6b"][1] == "unknown" and rows["txn-6b"][7] == "?"
+    assert rows["kafka-5c"][4] == "0.5 / 0.9 / 1.5 / 3"  # quantile keys read back from JSON
     assert rows["counter"][7] == "no (valid)"
-    assert "broken: cannot read results.edn" in text
+    assert "broken: cannot read its results" in text
     assert "Not run yet: unique-ids, broadcast-3a" in text
 
 
 def test_no_results_folder_is_an_error(tmp_path: Path) -> None:
     assert summary.main([str(tmp_path / "missing")]) == 1
+
+
+def test_stages_and_their_order_come_from_stages_txt() -> None:
+    table = list(stages())
+    assert table[0] == "echo" and "txn-6c" in table
+    assert summary.stage_order(["zz-extra", "txn-6c", "echo"]) == ["echo", "txn-6c", "zz-extra"]
+    assert set(summary.TARGETS) <= set(table)  # a target for a stage stages.txt lacks is stale

@@ -35,20 +35,20 @@ class RegisterOp:
     out: Any  # READ: the value read; else None
     call: float
     ret: float
-    invoke: dict
-    complete: dict | None  # None when never completed
+    invoke: dict[str, Any]
+    complete: dict[str, Any] | None  # None when never completed
 
     @property
     def ok(self) -> bool:
         return self.ret != INFINITY
 
 
-def prepare(history: Sequence[dict]) -> list[RegisterOp]:
+def prepare(history: Sequence[dict[str, Any]]) -> list[RegisterOp]:
     """Pair invocations with completions (by process, in history order) and keep the ops that
     may have happened: :ok ones, and :info / unfinished writes and cas. :fail ops did not
     happen; :info reads observed nothing, so they constrain nothing."""
-    open_by_process: dict[Any, tuple[int, dict]] = {}
-    paired: list[tuple[int, dict, int | None, dict | None]] = []
+    open_by_process: dict[Any, tuple[int, dict[str, Any]]] = {}
+    paired: list[tuple[int, dict[str, Any], int | None, dict[str, Any] | None]] = []
     for pos, op in enumerate(history):
         if op.get("process") == "nemesis" or op.get("f") not in _F:
             continue
@@ -67,7 +67,7 @@ def prepare(history: Sequence[dict]) -> list[RegisterOp]:
         outcome = "info" if done is None else str(done["type"])
         if outcome == "fail" or (outcome != "ok" and kind == READ):
             continue
-        value = (done if outcome == "ok" else inv).get("value")
+        value = (done if outcome == "ok" and done is not None else inv).get("value")
         arg: Any = None
         out: Any = None
         if kind == READ:
@@ -79,7 +79,8 @@ def prepare(history: Sequence[dict]) -> list[RegisterOp]:
                 raise ValueError(f"a cas op's value must be [from to], not {value!r}")
             arg = (value_key(value[0]), value_key(value[1]))
         ops.append(RegisterOp(len(ops), kind, arg, out, float(call),
-                              float(ret) if outcome == "ok" else INFINITY, inv, done))
+                              float(ret) if outcome == "ok" and ret is not None else INFINITY,
+                              inv, done))
     return ops
 
 
@@ -107,10 +108,10 @@ def why(state: Any, op: RegisterOp) -> str:
     return f"can't CAS {s} from {edn.dumps(show(frm))} to {edn.dumps(show(to))}"
 
 
-def subhistories(history: Iterable[dict]) -> dict[Any, list[dict]]:
+def subhistories(history: Iterable[dict[str, Any]]) -> dict[Any, list[dict[str, Any]]]:
     """Jepsen's independent split: ops whose value is a [k v] pair go to key k with value v;
     other ops (the nemesis) go to every key. Keys keep first-seen order."""
-    by_key: dict[Any, list[dict]] = {}
+    by_key: dict[Any, list[dict[str, Any]]] = {}
     ordered = list(history)
     for op in ordered:
         v = op.get("value")
@@ -126,7 +127,7 @@ def subhistories(history: Iterable[dict]) -> dict[Any, list[dict]]:
     return by_key
 
 
-def brute_force(history: Sequence[dict], nil_reads: str = "strict") -> bool:
+def brute_force(history: Sequence[dict[str, Any]], nil_reads: str = "strict") -> bool:
     """A reference for tests: try every order of every subset of info ops with all ok ops that
     respects real time. Exponential; for histories of a handful of ops."""
     ops = prepare(history)

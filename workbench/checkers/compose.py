@@ -1,30 +1,18 @@
-"""Validity values and how they combine: false beats unknown beats true (Jepsen)."""
+"""Composing checkers: each runs guarded, so that one checker's crash gives its own entry
+:unknown and leaves the others' results alone (Jepsen's checker.clj compose). The validity
+values themselves live in workbench.validity."""
 
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
-from ..edn import Keyword
+from ..validity import UNKNOWN, Validity, merge_valid
 
-UNKNOWN = Keyword("unknown")
-_RANK = {True: 0, UNKNOWN: 1, False: 2}
-
-
-def merge_valid(values: Iterable[Any]) -> Any:
-    """The worst of several :valid? values."""
-    worst: Any = True
-    for v in values:
-        if v == "unknown":
-            v = UNKNOWN
-        if v not in _RANK:
-            raise ValueError(f"not a validity value: {v!r}")
-        if _RANK[v] > _RANK[worst]:
-            worst = v
-    return worst
+__all__ = ["UNKNOWN", "Validity", "guarded", "merge_valid"]
 
 
-def guarded(check: Callable[[], dict]) -> dict:
+def guarded(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run one checker; if it throws, its entry is {:valid? :unknown :error ...} and the
     others are unaffected (jepsen/checker.clj compose)."""
     try:
@@ -32,6 +20,4 @@ def guarded(check: Callable[[], dict]) -> dict:
     except Exception as err:  # a checker bug must not hide the other results
         return {"valid?": UNKNOWN, "error": f"{type(err).__name__}: {err}",
                 "trace": traceback.format_exc().splitlines()[-6:]}
-    if result.get("valid?") == "unknown":
-        result["valid?"] = UNKNOWN
     return result

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 from typing import Any, Sequence
 
-from ..history import edn_op
 from .cas_register import NIL, RegisterOp, show, step, why
 
 MAX_FINAL_PATHS = 10
@@ -15,16 +14,17 @@ MAX_PENDING_IN_PATHS = 4  # permutations of more concurrent ops than this are no
 TAIL = 8  # ops of the prefix shown in results
 
 
-def render(op: dict | None) -> dict | None:
+def render(op: dict[str, Any] | None) -> dict[str, Any] | None:
     """An op as plain data for results, with Maelstrom's keys and keywords."""
     if op is None:
         return None
     keys = ("process", "type", "f", "value", "index", "time", "error")
-    return {k: v for k, v in edn_op(op).items() if k in keys}
+    return {k: v for k, v in op.items() if k in keys}
 
 
-def evidence(history: Sequence[dict], ops: Sequence[RegisterOp], prefix_ids: Sequence[int],
-             prefix_state: Any, blocked: int, knossos_nil: bool) -> dict:
+def evidence(history: Sequence[dict[str, Any]], ops: Sequence[RegisterOp],
+             prefix_ids: Sequence[int],
+             prefix_state: Any, blocked: int, knossos_nil: bool) -> dict[str, Any]:
     """The failure fields of check_register's result, from the deepest point of the search:
     `prefix_ids` linearized (leaving the register at `prefix_state`), then op `blocked`
     could not be linearized."""
@@ -66,13 +66,13 @@ def evidence(history: Sequence[dict], ops: Sequence[RegisterOp], prefix_ids: Seq
 
 
 def _final_paths(state: Any, last: RegisterOp | None, pending: list[RegisterOp],
-                 final: RegisterOp, knossos_nil: bool) -> list[list[dict]]:
+                 final: RegisterOp, knossos_nil: bool) -> list[list[dict[str, Any]]]:
     """Knossos's final paths: from the deepest configuration, every ordering of a subset of
     the concurrent pending ops followed by the final op, each extended until the register
     becomes inconsistent. At most MAX_FINAL_PATHS, shortest first."""
     start = [{"op": render(last.complete or last.invoke), "model": {"value": show(state)}}
              ] if last is not None else []
-    found: list[list[dict]] = []
+    found: list[list[dict[str, Any]]] = []
     seen: set[str] = set()
     pool = pending[:MAX_PENDING_IN_PATHS]
     for size in range(len(pool) + 1):

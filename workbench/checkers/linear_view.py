@@ -34,7 +34,7 @@ def _text(value: Any, limit: int = 60) -> str:
     return s if len(s) <= limit else s[:limit - 1] + "…"
 
 
-def _label(inv: dict, done: dict | None) -> str:
+def _label(inv: dict[str, Any], done: dict[str, Any] | None) -> str:
     f = str(inv.get("f"))
     if f == "read":
         if done is None or done.get("type") != "ok":
@@ -48,7 +48,7 @@ def _label(inv: dict, done: dict | None) -> str:
     return f"{f} {_text(v, 12)}"
 
 
-def render(key: Any, history_ops: Sequence[dict], result: dict) -> str:
+def render(key: Any, history_ops: Sequence[dict[str, Any]], result: dict[str, Any]) -> str:
     """The page for one key: `history_ops` is the key's history (values unwrapped), `result`
     what check_register returned for it."""
     ops = [op for op in history_ops if op.get("process") != "nemesis"]
@@ -104,8 +104,9 @@ def render(key: Any, history_ops: Sequence[dict], result: dict) -> str:
     return _page(key, result, "".join(parts), truncated, len(prefix))
 
 
-def _kind(inv: dict, done: dict | None, order: dict, blocked_inv: dict | None,
-          concurrent: set) -> str:
+def _kind(inv: dict[str, Any], done: dict[str, Any] | None, order: dict[Any, Any],
+          blocked_inv: dict[str, Any] | None,
+          concurrent: set[Any]) -> str:
     if blocked_inv is not None and inv is blocked_inv:
         return "blocked"
     if inv["index"] in order:
@@ -117,12 +118,12 @@ def _kind(inv: dict, done: dict | None, order: dict, blocked_inv: dict | None,
     return "other"
 
 
-def _states_after(result: dict, prefix: list) -> dict[int, Any]:
+def _states_after(result: dict[str, Any], prefix: list[Any]) -> dict[int, Any]:
     """The register's value after each numbered op of the prefix."""
     return {n + 1: v for n, v in enumerate(result.get("linearized-values") or [])}
 
 
-def _page(key: Any, result: dict, svg: str, truncated: bool, prefix_len: int) -> str:
+def _page(key: Any, result: dict[str, Any], svg: str, truncated: bool, prefix_len: int) -> str:
     rows = []
     for path in result.get("final-paths") or []:
         cells = " → ".join(
@@ -158,7 +159,8 @@ operations (orange) makes it legal.</p>
 """
 
 
-def write_view(path: Path | str, key: Any, history_ops: Sequence[dict], result: dict) -> None:
+def write_view(path: Path | str, key: Any, history_ops: Sequence[dict[str, Any]],
+               result: dict[str, Any]) -> None:
     """Write the page for one failing key to `path`."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(render(key, history_ops, result))

@@ -35,9 +35,8 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Sequence
 
-from ..edn import Keyword
+from ..validity import UNKNOWN
 from .cas_register import NIL, READ, RegisterOp, prepare, show
-from .compose import UNKNOWN
 from .linear_evidence import evidence
 
 VIEW_ONLY = ("linearized-indices", "linearized-values")  # result keys too long for results.edn
@@ -223,10 +222,10 @@ class Search:
             self.cache_size = sum(len(v) for v in seen.values())
 
 
-def check_register(history: Sequence[dict], *, cache: bool = True,
+def check_register(history: Sequence[dict[str, Any]], *, cache: bool = True,
                    nil_reads: str = "strict", max_steps: int | None = 5_000_000,
                    deadline: float | None = None,
-                   clock: Callable[[], float] = time.monotonic) -> dict:
+                   clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Check one key's history (values already unwrapped from [k v]). Returns Knossos's result
     keys as plain data ("valid?", "op", "previous-ok", "final-paths", "model") plus
     "analyzer", "op-count", "steps", and on failure "linearized-prefix-length",
@@ -238,7 +237,7 @@ def check_register(history: Sequence[dict], *, cache: bool = True,
     ops = prepare(history)
     search = Search(ops, cache=cache, knossos_nil=nil_reads == "knossos", max_steps=max_steps,
                     deadline=deadline, clock=clock)
-    out: dict[str, Any] = {"valid?": UNKNOWN, "analyzer": Keyword("wgl"), "op-count": len(ops)}
+    out: dict[str, Any] = {"valid?": UNKNOWN, "analyzer": "wgl", "op-count": len(ops)}
     try:
         valid = search.run()
     except BudgetExhausted:

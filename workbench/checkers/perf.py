@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..history import pairs
 
 QUANTILES = (0, 0.5, 0.95, 0.99, 1)
 
 
-def quantiles(sorted_values: list, qs: tuple = QUANTILES) -> dict:
+def quantiles(sorted_values: list[Any], qs: tuple[Any, ...] = QUANTILES) -> dict[str, Any]:
     """Jepsen's rule: the value at index min(n-1, floor(n*q))."""
     n = len(sorted_values)
     return {q: sorted_values[min(n - 1, int(n * q))] for q in qs} if n else {}
 
 
-def perf(history: list[dict]) -> dict:
+def perf(history: list[dict[str, Any]]) -> dict[str, Any]:
     latencies = []
     first = last = None
     ok = 0
@@ -26,7 +28,7 @@ def perf(history: list[dict]) -> dict:
         last = done["time"] if last is None else max(last, done["time"])
     latencies.sort()
     span = (last - first) / 1e9 if first is not None and last > first else 0.0
-    out: dict = {"latency-graph": {"valid?": True}, "rate-graph": {"valid?": True}}
+    out: dict[str, Any] = {"latency-graph": {"valid?": True}, "rate-graph": {"valid?": True}}
     if latencies:
         out["latency-quantiles"] = {q: round(v, 3) for q, v in quantiles(latencies).items()}
         out["ok-rate"] = round(ok / span, 3) if span else 0.0

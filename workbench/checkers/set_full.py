@@ -23,10 +23,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..edn import Keyword
-from ..history import edn_op, is_client_op
+from ..history import is_client_op
 from ..message import value_key
-from .compose import UNKNOWN
+from ..validity import UNKNOWN, Validity
 from .perf import quantiles
 
 WORST_STALE = 8
@@ -37,9 +36,9 @@ class _Element:
 
     def __init__(self, value: Any) -> None:
         self.value = value
-        self.known: dict | None = None
-        self.last_present: dict | None = None
-        self.last_absent: dict | None = None
+        self.known: dict[str, Any] | None = None
+        self.last_present: dict[str, Any] | None = None
+        self.last_absent: dict[str, Any] | None = None
 
     def outcome(self) -> str:
         present, absent = self.last_present, self.last_absent
@@ -51,27 +50,28 @@ class _Element:
             return "lost"
         return "never-read"
 
-    def latency(self, until: dict | None) -> int | None:
+    def latency(self, until: dict[str, Any] | None) -> int | None:
         """ms from `known` to just after `until` (0 when `until` is missing), or None."""
         if self.known is None:
             return None
         end = until["time"] + 1 if until is not None else 0
-        return max(0, end - self.known["time"]) // 1_000_000
+        return int(max(0, end - self.known["time"]) // 1_000_000)
 
 
-def _sorted(values: list) -> list:
+def _sorted(values: list[Any]) -> list[Any]:
     try:
         return sorted(values)
     except TypeError:
         return sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
 
 
-def check_set_full(history: list[dict], add_f: str = "add", read_f: str = "read") -> dict:
+def check_set_full(history: list[dict[str, Any]], add_f: str = "add",
+                   read_f: str = "read") -> dict[str, Any]:
     """The set-full analysis of `history`; `add_f` is the f that adds one element (its value),
     `read_f` the f whose :ok value is the whole set (a list)."""
     elements: dict[Any, _Element] = {}
     order: list[_Element] = []
-    open_invokes: dict[Any, dict] = {}
+    open_invokes: dict[Any, dict[str, Any]] = {}
     for op in history:
         if not is_client_op(op):
             continue
@@ -104,7 +104,7 @@ def check_set_full(history: list[dict], add_f: str = "add", read_f: str = "read"
     return _summarize(order)
 
 
-def _summarize(order: list[_Element]) -> dict:
+def _summarize(order: list[_Element]) -> dict[str, Any]:
     stable, lost, never_read, stale = [], [], [], []
     stable_latencies, lost_latencies = [], []
     for el in order:
@@ -124,11 +124,11 @@ def _summarize(order: list[_Element]) -> dict:
         else:
             never_read.append(el)
     stale.sort(key=lambda pair: pair[0], reverse=True)
-    worst = [{"element": el.value, "outcome": Keyword("stable"), "stable-latency": latency,
+    worst = [{"element": el.value, "outcome": "stable", "stable-latency": latency,
               "lost-latency": el.latency(el.last_present),
               "known": _op(el.known), "last-absent": _op(el.last_absent)}
              for latency, el in stale[:WORST_STALE]]
-    valid: Any = False if lost else (UNKNOWN if not stable else True)
+    valid: Validity = False if lost else (UNKNOWN if not stable else True)
     out: dict[str, Any] = {
         "valid?": valid,
         "attempt-count": len(order),
@@ -150,6 +150,6 @@ def _summarize(order: list[_Element]) -> dict:
     return out
 
 
-def _op(op: dict | None) -> dict | None:
-    return None if op is None else edn_op(op)
+def _op(op: dict[str, Any] | None) -> dict[str, Any] | None:
+    return op
 

@@ -11,15 +11,15 @@ from ..history import is_client_op
 EXEMPT_FS = {"crash", "debug-topic-partitions"}
 
 
-def _counts(ops: list[dict]) -> dict[str, Any]:
+def _counts(ops: list[dict[str, Any]]) -> dict[str, Any]:
     c = collections.Counter(op["type"] for op in ops)
     return {"count": len(ops), "ok-count": c["ok"], "fail-count": c["fail"],
             "info-count": c["info"]}
 
 
-def stats(history: list[dict]) -> dict:
+def stats(history: list[dict[str, Any]]) -> dict[str, Any]:
     done = [op for op in history if op["type"] != "invoke" and is_client_op(op)]
-    by_f: dict[str, list[dict]] = collections.defaultdict(list)
+    by_f: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     for op in done:
         by_f[op["f"]].append(op)
     per_f = {}
@@ -30,7 +30,7 @@ def stats(history: list[dict]) -> dict:
     return {"valid?": valid, **_counts(done), "by-f": per_f}
 
 
-def availability(history: list[dict], expected: object | None) -> dict:
+def availability(history: list[dict[str, Any]], expected: object | None) -> dict[str, Any]:
     invokes = sum(1 for op in history if op["type"] == "invoke" and is_client_op(op))
     oks = sum(1 for op in history if op["type"] == "ok" and is_client_op(op))
     fraction = oks / invokes if invokes else 1.0
@@ -43,8 +43,8 @@ def availability(history: list[dict], expected: object | None) -> dict:
     return {"valid?": valid, "ok-fraction": float(f"{fraction:.7g}")}
 
 
-def exceptions(history: list[dict]) -> dict:
-    groups: dict[str, list[dict]] = collections.defaultdict(list)
+def exceptions(history: list[dict[str, Any]]) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     for op in history:
         if op["type"] == "info" and is_client_op(op) and "exception" in op:
             groups[str(op["exception"].get("type", "Exception"))].append(op)
@@ -56,5 +56,5 @@ def exceptions(history: list[dict]) -> dict:
     return out
 
 
-def _strip(op: dict) -> dict:
+def _strip(op: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in op.items() if not k.startswith("_")}

@@ -4,17 +4,17 @@ txn.clj).
 Layering: `graph` (digraphs, SCCs, cycle search; nothing about transactions) <- `rw_register`
 (txns, non-cycle anomalies, version orders, dependency edges with reasons) <- `cycles`
 (searching and naming cycles) ; `models` (consistency models as data) ; `explain` (text).
-`check` below ties them together and returns Elle's result map.
+`check` below ties them together and returns Elle's result map as plain data (cases hold
+their ops; no text): `explain.case_text` renders a case, and the results writer
+(workbench.report.results) puts the text beside the data.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .. import history as hist
-from ..checkers.compose import UNKNOWN
-from ..edn import Keyword
-from . import cycles, exists, explain
+from ..validity import UNKNOWN, Validity
+from . import cycles, exists
 from .models import (
     UNKNOWN_TYPES,
     boundary,
@@ -43,20 +43,6 @@ BLIND_SPOT = ("rw-register version orders are known only from the initial nil an
               "fully-ordered-keys counts keys whose inferred order is total.")
 
 
-def _edn_case(case: dict) -> dict:
-    out: dict[str, Any] = {}
-    for k, v in case.items():
-        if isinstance(v, dict) and "index" in v and "type" in v:
-            v = hist.edn_op(v)
-        elif k in ("cycle", "txns"):
-            v = [hist.edn_op(op) for op in v]
-        elif k == "steps":
-            v = [{sk: (hist.edn_op(sv) if isinstance(sv, dict) else sv)
-                  for sk, sv in step.items()} for step in v]
-        out[k] = v
-    return out
-
-
 def fully_ordered_keys(versions: Versions) -> int:
     """Keys whose inferred version order is total (a single chain after nil)."""
     count = 0
@@ -74,8 +60,8 @@ def fully_ordered_keys(versions: Versions) -> int:
     return count
 
 
-def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
-          budget: float = cycles.DEFAULT_BUDGET, explained: bool = True) -> dict:
+def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
+          budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Elle's rw-register result for `history` under `models`: {"valid?": True} or the
     anomalies (prohibited ones only) with :not/:also-not. Raises on broken assumptions."""
     models = validate_models(models)
@@ -85,9 +71,9 @@ def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
     oks = [t for t in txns if t.type == "ok"]
     failed = [t for t in txns if t.type == "fail"]
     infos = [t for t in txns if t.type == "info"]
-    anomalies: dict[str, list[dict]] = {}
+    anomalies: dict[str, list[dict[str, Any]]] = {}
 
-    def add(kind: str, cases: list[dict]) -> None:
+    def add(kind: str, cases: list[dict[str, Any]]) -> None:
         if cases and kind in reportable:
             anomalies.setdefault(kind, []).extend(cases)
 
@@ -117,21 +103,17 @@ def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
     undecided = sorted({f"{fam}{cycles.suffix(o)}" for fam, o in found.timed_out
                         if not exists.decided(fam, o, banned)})
     if undecided:  # a named-cycle search gave up where no exact check covers it
-        extra["undecided-cycle-search"] = [Keyword(t) for t in undecided]
+        extra["undecided-cycle-search"] = undecided
     if not anomalies:
         return {"valid?": UNKNOWN if undecided else True, **extra}
     types = sorted(anomalies)
-    if explained:
-        for kind in types:
-            anomalies[kind] = [dict(c, explanation=explain.case_text(kind, c))
-                               for c in anomalies[kind]]
     not_, also_not = boundary(types)
-    valid = UNKNOWN if set(types) <= UNKNOWN_TYPES else False
+    valid: Validity = UNKNOWN if set(types) <= UNKNOWN_TYPES else False
     return {
         "valid?": valid,
-        "anomaly-types": [Keyword(t) for t in types],
-        "anomalies": {t: [_edn_case(c) for c in anomalies[t]] for t in types},
-        "not": {Keyword(m) for m in not_},
-        "also-not": {Keyword(m) for m in also_not},
+        "anomaly-types": types,
+        "anomalies": {t: anomalies[t] for t in types},
+        "not": set(not_),
+        "also-not": set(also_not),
         **extra,
     }

@@ -24,15 +24,14 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from ..edn import Symbol
 from .append_graph import HistoryError, Txn, append_index, mop_data, sorted_values
 
-ELLIPSIS = Symbol("...")  # Elle's marker for an unknown prefix or skipped txns
+ELLIPSIS = ...  # Elle's marker for an unknown prefix or skipped txns (the symbol `...`)
 
 
-def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict]:
+def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict[str, Any]]:
     writer = {(k, v): t for t in failed for f, k, v in t.mops if f == "append"}
-    cases: list[dict] = []
+    cases: list[dict[str, Any]] = []
     if not writer:
         return cases
     for t in oks:
@@ -46,17 +45,17 @@ def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict]:
     return cases
 
 
-def g1b_cases(oks: list[Txn], completed: list[Txn]) -> list[dict]:
+def g1b_cases(oks: list[Txn], completed: list[Txn]) -> list[dict[str, Any]]:
     """`completed`: every completed txn (ok, info, fail), as Elle's intermediate index."""
-    intermediate: dict[tuple, Txn] = {}
+    intermediate: dict[tuple[Any, ...], Txn] = {}
     for t in completed:
-        final: dict = {}
+        final: dict[str, Any] = {}
         for f, k, v in t.mops:
             if f == "append":
                 if k in final:
                     intermediate[(k, final[k])] = t
                 final[k] = v
-    cases: list[dict] = []
+    cases: list[dict[str, Any]] = []
     if not intermediate:
         return cases
     for t in oks:
@@ -72,8 +71,8 @@ def g1b_cases(oks: list[Txn], completed: list[Txn]) -> list[dict]:
 _MISSING = object()
 
 
-def _internal(t: Txn) -> dict | None:
-    state: dict = {}
+def _internal(t: Txn) -> dict[str, Any] | None:
+    state: dict[str, Any] = {}
     for f, k, v in t.mops:
         if f == "append":
             s = state.get(k, _MISSING)
@@ -94,11 +93,11 @@ def _internal(t: Txn) -> dict | None:
     return None
 
 
-def internal_cases(oks: list[Txn]) -> list[dict]:
+def internal_cases(oks: list[Txn]) -> list[dict[str, Any]]:
     return [c for c in map(_internal, oks) if c is not None]
 
 
-def _future_read(t: Txn) -> dict | None:
+def _future_read(t: Txn) -> dict[str, Any] | None:
     mops = t.mops
     for j, (f, k, v) in enumerate(mops):
         if f == "append":
@@ -108,18 +107,18 @@ def _future_read(t: Txn) -> dict | None:
     return None
 
 
-def future_read_cases(oks: list[Txn]) -> list[dict]:
+def future_read_cases(oks: list[Txn]) -> list[dict[str, Any]]:
     return [c for c in map(_future_read, oks) if c is not None]
 
 
-def dirty_update_cases(completed: list[Txn]) -> list[dict]:
+def dirty_update_cases(completed: list[Txn]) -> list[dict[str, Any]]:
     """Raises HistoryError when a read shows an element no txn appended (Elle asserts)."""
     index = append_index(sorted_values(completed, single_appends=False))
     writer = {(k, v): t for t in completed for f, k, v in t.mops if f == "append"}
     cases = []
     for k, values in index.values.items():
         t1: Any = None  # None: the initial state, which counts as committed
-        vs: list = []
+        vs: list[Any] = []
         for v in values:
             vs = vs + [v]
             t2 = writer.get((k, v))
@@ -136,7 +135,7 @@ def dirty_update_cases(completed: list[Txn]) -> list[dict]:
     return cases
 
 
-def duplicate_cases(possible: list[Txn]) -> list[dict]:
+def duplicate_cases(possible: list[Txn]) -> list[dict[str, Any]]:
     cases = []
     for t in possible:
         for f, k, v in t.mops:
@@ -147,7 +146,7 @@ def duplicate_cases(possible: list[Txn]) -> list[dict]:
     return cases
 
 
-def incompatible_order_cases(sorted_vals: dict[Any, list[tuple]]) -> list[dict]:
+def incompatible_order_cases(sorted_vals: dict[Any, list[tuple[Any, ...]]]) -> list[dict[str, Any]]:
     cases = []
     for k, values in sorted_vals.items():
         for a, b in itertools.pairwise(values):
@@ -157,13 +156,13 @@ def incompatible_order_cases(sorted_vals: dict[Any, list[tuple]]) -> list[dict]:
     return cases
 
 
-def lost_update_cases(oks: list[Txn]) -> list[dict]:
+def lost_update_cases(oks: list[Txn]) -> list[dict[str, Any]]:
     """Elle's (txn.clj): per txn, the first read of each key and the first append to it that
     comes after a read; txns sharing (key, value read) that appended are a case."""
-    groups: dict[tuple, list[Txn]] = {}
+    groups: dict[tuple[Any, ...], list[Txn]] = {}
     for t in oks:
-        reads: dict = {}
-        wrote: set = set()
+        reads: dict[str, Any] = {}
+        wrote: set[Any] = set()
         for f, k, v in t.mops:
             if f == "append" and k not in wrote:
                 if k in reads:

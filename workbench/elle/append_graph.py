@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..edn import Keyword
 from .graph import Digraph
 from .rw_register import (
     PROCESS,
@@ -37,7 +36,7 @@ from .rw_register import (
     WW,
     AnalysisError,
     Dependencies,
-    _process_edges,
+    process_edges,
 )
 
 __all__ = ["WW", "WR", "RW", "PROCESS", "REALTIME", "INIT", "HistoryError", "Txn", "parse",
@@ -61,7 +60,7 @@ class HistoryError(AnalysisError):
 
     def __init__(self, kind: str, message: str, **data: Any) -> None:
         super().__init__(message)
-        self.data = {"type": Keyword(kind), "message": message, **data}
+        self.data = {"type": kind, "message": message, **data}
 
 
 @dataclass(eq=False)
@@ -69,13 +68,13 @@ class Txn:
     """One completed transaction: its completion op, its invocation, its micro-ops."""
 
     id: int  # the completion's history index
-    op: dict
-    invoke: dict
+    op: dict[str, Any]
+    invoke: dict[str, Any]
     mops: list[tuple[str, Any, Any]]
 
     @property
     def type(self) -> str:
-        return self.op["type"]
+        return str(self.op["type"])
 
 
 def hashable(x: Any) -> Any:
@@ -87,7 +86,7 @@ def hashable(x: Any) -> Any:
     return x
 
 
-def _read_value(v: list) -> tuple:
+def _read_value(v: list[Any]) -> tuple[Any, ...]:
     t = tuple(v)
     try:
         hash(t)
@@ -115,19 +114,19 @@ def _mops(value: Any) -> list[tuple[str, Any, Any]] | None:
     return out
 
 
-def mop_data(f: str, k: Any, v: Any) -> list:
+def mop_data(f: str, k: Any, v: Any) -> list[Any]:
     """A micro-op as it appears in case data: [:r k [...]] or [:append k v]."""
-    return [Keyword(f), k, list(v) if f == "r" and v is not None else v]
+    return [f, k, list(v) if f == "r" and v is not None else v]
 
 
-def parse(history: Iterable[dict]) -> list[Txn]:
+def parse(history: Iterable[dict[str, Any]]) -> list[Txn]:
     """Every completed client txn (ok, info or fail) with its invocation. Raises HistoryError
     for micro-ops other than r/append (Elle's verify-mop-types) and for a value appended twice
     to one key by the invocations (verify-unique-appends)."""
-    open_ops: dict[Any, dict] = {}
+    open_ops: dict[Any, dict[str, Any]] = {}
     txns: list[Txn] = []
-    bad: list[dict] = []
-    appended: set[tuple] = set()
+    bad: list[dict[str, Any]] = []
+    appended: set[tuple[Any, ...]] = set()
     for op in history:
         if op.get("process") == "nemesis" or op.get("f") != "txn":
             continue
@@ -159,18 +158,18 @@ def parse(history: Iterable[dict]) -> list[Txn]:
 # ---- version orders -------------------------------------------------------------------------
 
 
-def sorted_values(txns: list[Txn], single_appends: bool) -> dict[Any, list[tuple]]:
+def sorted_values(txns: list[Txn], single_appends: bool) -> dict[Any, list[tuple[Any, ...]]]:
     """Per key, every distinct non-empty list read, shortest first. With `single_appends`, a
     key appended exactly once (in these txns) has the order [[v]] whatever was read (Elle's
     values-from-single-appends; Elle's own dirty-update pass counts invocations too, so the
     rule never applies there)."""
-    seen: dict[Any, dict[tuple, None]] = {}
+    seen: dict[Any, dict[tuple[Any, ...], None]] = {}
     for t in txns:
         for f, k, v in t.mops:
             if f == "r" and v:
                 seen.setdefault(k, {})[v] = None
     if single_appends:
-        count: dict[Any, list] = {}
+        count: dict[Any, list[Any]] = {}
         for t in txns:
             for f, k, v in t.mops:
                 if f == "append":
@@ -186,11 +185,11 @@ class AppendIndex:
     """Per key: the version order (the longest read, duplicates dropped) and each element's
     position in it."""
 
-    values: dict[Any, list]
+    values: dict[Any, list[Any]]
     indices: dict[Any, dict[Any, int]]
 
 
-def append_index(sorted_vals: dict[Any, list[tuple]]) -> AppendIndex:
+def append_index(sorted_vals: dict[Any, list[tuple[Any, ...]]]) -> AppendIndex:
     values = {k: list(dict.fromkeys(vals[-1])) for k, vals in sorted_vals.items()}
     return AppendIndex(values, {k: {e: i for i, e in enumerate(vs)} for k, vs in values.items()})
 
@@ -213,32 +212,33 @@ class AppendDependencies(Dependencies):
     is worked out again from the indices only when a cycle is reported."""
 
     def __init__(self, graph: Digraph, txns: dict[int, Txn], index: AppendIndex,
-                 writer: dict[tuple, Txn], readers: dict[tuple, list[Txn]]) -> None:
+                 writer: dict[tuple[Any, ...], Txn],
+                 readers: dict[tuple[Any, ...], list[Txn]]) -> None:
         super().__init__(graph, {}, txns)
         self.index, self.writer, self.readers = index, writer, readers
 
-    def explain(self, a: int, b: int, tag: int) -> dict:
+    def explain(self, a: int, b: int, tag: int) -> dict[str, Any]:
         ta, tb = self.txns[a], self.txns[b]
         if tag == PROCESS:
-            return {"type": Keyword("process"), "process": ta.op["process"]}
+            return {"type": "process", "process": ta.op["process"]}
         if tag == REALTIME:
-            return {"type": Keyword("realtime"), "a'": ta.op, "b": tb.invoke}
+            return {"type": "realtime", "a'": ta.op, "b": tb.invoke}
         for f, k, v in tb.mops:
             if f == "r" and tag == WR and v and self.writer.get((k, v[-1])) is ta:
-                return {"type": Keyword("wr"), "key": k, "value": v[-1]}
+                return {"type": "wr", "key": k, "value": v[-1]}
             if f != "append" or tag == WR:
                 continue
             prev = previously_appended(self.index, k, v)
             if tag == WW and prev is not INIT and self.writer.get((k, prev)) is ta:
-                return {"type": Keyword("ww"), "key": k, "value": prev, "value'": v}
+                return {"type": "ww", "key": k, "value": prev, "value'": v}
             if tag == RW and any(r is ta for r in self.readers.get((k, prev), ())):
-                return {"type": Keyword("rw"), "key": k,
+                return {"type": "rw", "key": k,
                         "value": None if prev is INIT else prev, "value'": v}
         raise KeyError(f"no {tag} edge from {a} to {b}")
 
 
 def dependencies(possible: list[Txn], index: AppendIndex, order: str | None,
-                 history: list[dict]) -> AppendDependencies:
+                 history: list[dict[str, Any]]) -> AppendDependencies:
     """ww, wr and rw edges between the :ok and :info txns `possible`, plus `order`
     ("process", "realtime" or None) between :ok ones. Vertices exist only where edges do
     (as in Elle, so no edge at all is an empty transaction graph)."""
@@ -253,8 +253,8 @@ def dependencies(possible: list[Txn], index: AppendIndex, order: str | None,
             out[b] = {}
         succ[b] = succ.get(b, 0) | tag
 
-    writer: dict[tuple, Txn] = {}
-    readers: dict[tuple, list[Txn]] = {}
+    writer: dict[tuple[Any, ...], Txn] = {}
+    readers: dict[tuple[Any, ...], list[Txn]] = {}
     for t in possible:
         for f, k, v in t.mops:
             if f == "append":
@@ -280,17 +280,17 @@ def dependencies(possible: list[Txn], index: AppendIndex, order: str | None,
     by_id = {t.id: t for t in possible}
     oks = [t for t in possible if t.type == "ok"]
 
-    def edge(a: Txn, b: Txn, tag: int, data: dict) -> None:
+    def edge(a: Txn, b: Txn, tag: int, data: dict[str, Any]) -> None:
         link(a.id, b.id, tag)
 
     if order == "process":
-        _process_edges(oks, edge)
+        process_edges(oks, edge)
     elif order == "realtime":
         _realtime_edges(possible, history, link)
     return AppendDependencies(g, by_id, index, writer, readers)
 
 
-def _realtime_edges(possible: list[Txn], history: list[dict], link: Any) -> None:
+def _realtime_edges(possible: list[Txn], history: list[dict[str, Any]], link: Any) -> None:
     """A -> B when :ok A completed before B (:ok or :info) was invoked, as Elle's
     realtime-graph: only a transitive reduction (each invocation links the completions not
     yet implied by a later one), so about n x concurrency edges."""

@@ -1,13 +1,14 @@
-"""List-append anomalies in words, and the per-type files of a run's `elle/` folder.
+"""List-append anomalies in words.
 
 Cases stay data (see `workbench.elle.append_cases` and `list_append.check`); this module only
-renders them. Cycles reuse `explain.cycle_text` with list-append wording for the ww, wr and
-rw edges; process and real-time edges read as in rw-register.
+renders them, as written to results.edn (see `explain`); the results writer
+(workbench.report.results) puts the text beside the data and into the run's `elle/` folder.
+Cycles reuse `explain.cycle_text` with list-append wording for the ww, wr and rw edges;
+process and real-time edges read as in rw-register.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .. import edn
@@ -18,7 +19,7 @@ def _d(x: Any) -> str:
     return edn.dumps(x)
 
 
-def step_text(step: dict, a: str, b: str) -> str:
+def step_text(step: dict[str, Any], a: str, b: str) -> str:
     """One edge of a list-append cycle: "a < b, because ..."."""
     kind, key, later = step["type"], _d(step.get("key")), _d(step.get("value'"))
     if kind == "ww":
@@ -77,22 +78,3 @@ def case_text(kind: str, case: Any) -> str:
         return ("empty-transaction-graph: no dependency or order edge between any two "
                 "transactions, so nothing could be checked.")
     return explain.case_text(kind, case)
-
-
-def write_anomaly_files(directory: Path, result: dict) -> list[Path]:
-    """Write each anomaly type of a list-append `result` to `<directory>/<type>.txt` (Elle
-    writes one file per cycle type; here every type gets one). Returns the files written."""
-    anomalies = result.get("anomalies") or {}
-    if not anomalies:
-        return []
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for kind, cases in anomalies.items():
-        cases = cases if isinstance(cases, list) else [cases]
-        texts = [c.get("explanation") if isinstance(c, dict) and "explanation" in c
-                 else case_text(str(kind), c) for c in cases]
-        path = directory / f"{kind}.txt"
-        path.write_text("\n\n".join(texts) + "\n")
-        written.append(path)
-    return written

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any, Callable
 
-from ..edn import Keyword
 from .graph import SearchTimeout, find_path, sccs
 from .rw_register import DATA, PROCESS, REALTIME, RW, WR, WW, Dependencies
 
@@ -45,12 +45,13 @@ FAMILIES = (
 )
 
 # State: (rw count capped at 2, last edge rw, first edge rw, has wr, has order edge)
+State = tuple[int, bool, bool, bool, bool]
 
 
-def _steps(family: str, order: int):
-    def step(state: tuple, tags: int) -> list[tuple[tuple, int]]:
+def _steps(family: str, order: int) -> Callable[[State, int], list[tuple[State, int]]]:
+    def step(state: State, tags: int) -> list[tuple[State, int]]:
         nrw, last_rw, first_rw, has_wr, has_o = state
-        out = []
+        out: list[tuple[State, int]] = []
         if tags & WW:
             out.append(((nrw, False, first_rw, has_wr, has_o), WW))
         if tags & WR and family != "G0":
@@ -64,8 +65,8 @@ def _steps(family: str, order: int):
     return step
 
 
-def _accept(family: str, need_order: bool):
-    def accept(state: tuple) -> bool:
+def _accept(family: str, need_order: bool) -> Callable[[State], bool]:
+    def accept(state: State) -> bool:
         nrw, last_rw, first_rw, has_wr, has_o = state
         if need_order and not has_o:
             return False
@@ -101,8 +102,8 @@ def classify(tags: list[int]) -> str:
 
 @dataclass
 class Found:
-    anomalies: dict[str, list[dict]]
-    timeouts: list[dict]
+    anomalies: dict[str, list[dict[str, Any]]]
+    timeouts: list[dict[str, Any]]
     timed_out: list[tuple[str, int]]  # (family, order tag or 0) of each timed-out search
 
 
@@ -110,10 +111,10 @@ def search(deps: Dependencies, families: set[str], order: int,
            budget: float = DEFAULT_BUDGET) -> Found:
     """Look for the named cycle families, without order edges and, when `order` is PROCESS or
     REALTIME, again with them (the -process/-realtime variants)."""
-    found: dict[str, list[dict]] = {}
-    timeouts: list[dict] = []
+    found: dict[str, list[dict[str, Any]]] = {}
+    timeouts: list[dict[str, Any]] = []
     gave_up: list[tuple[str, int]] = []
-    seen_cycles: set[frozenset] = set()
+    seen_cycles: set[frozenset[Any]] = set()
     for variant in ([0, order] if order else [0]):
         for fam in FAMILIES:
             if fam.name not in families:
@@ -124,7 +125,7 @@ def search(deps: Dependencies, families: set[str], order: int,
                 cycle, timed_out = _search_component(deps, comp, fam, variant, mask, anchors,
                                                      budget)
                 if timed_out:
-                    timeouts.append({"type": Keyword(fam.name + suffix(variant)),
+                    timeouts.append({"type": fam.name + suffix(variant),
                                      "scc-size": len(comp)})
                     gave_up.append((fam.name, variant))
                 if cycle is None:
@@ -142,8 +143,8 @@ def suffix(variant: int) -> str:
     return "-realtime" if variant == REALTIME else "-process" if variant == PROCESS else ""
 
 
-def _search_component(deps: Dependencies, comp: list, fam: Family, variant: int, mask: int,
-                      anchors: list[int], budget: float) -> tuple[list | None, bool]:
+def _search_component(deps: Dependencies, comp: list[Any], fam: Family, variant: int, mask: int,
+                      anchors: list[int], budget: float) -> tuple[list[Any] | None, bool]:
     within = set(comp)
     deadline = time.monotonic() + budget
     step = _steps(fam.name, variant)
@@ -170,8 +171,8 @@ def _search_component(deps: Dependencies, comp: list, fam: Family, variant: int,
     return None, False
 
 
-def _case(deps: Dependencies, cycle: list, name: str) -> dict:
+def _case(deps: Dependencies, cycle: list[Any], name: str) -> dict[str, Any]:
     ops = [deps.txns[a].op for a, _, _ in cycle]
     ops.append(ops[0])
     steps = [deps.explain(a, b, tag) for a, b, tag in cycle]
-    return {"type": Keyword(name), "cycle": ops, "steps": steps}
+    return {"type": name, "cycle": ops, "steps": steps}

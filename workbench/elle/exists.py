@@ -13,8 +13,8 @@ redundancy), and the smallest component found is reported, as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..edn import Keyword
 from .graph import Digraph, sccs
 from .models import MODELS, canonical, weaker
 from .rw_register import PROCESS, REALTIME, RW, WR, WW, Dependencies
@@ -58,7 +58,7 @@ def stronger(model: str) -> set[str]:
     return {x for x in MODELS if m in weaker(x)}
 
 
-def _smallest_scc(graph: Digraph, comp: list, spec: Spec) -> list | None:
+def _smallest_scc(graph: Digraph, comp: list[Any], spec: Spec) -> list[Any] | None:
     within = set(comp)
     if not spec.then:
         found = sccs(_restrict(graph, within, spec.union))
@@ -69,7 +69,7 @@ def _smallest_scc(graph: Digraph, comp: list, spec: Spec) -> list | None:
     return min(found, key=len) if found else None
 
 
-def _restrict(graph: Digraph, within: set, mask: int) -> Digraph:
+def _restrict(graph: Digraph, within: set[Any], mask: int) -> Digraph:
     g = Digraph()
     for a in within:
         for b, t in graph.out[a].items():
@@ -78,7 +78,7 @@ def _restrict(graph: Digraph, within: set, mask: int) -> Digraph:
     return g
 
 
-def _extension(graph: Digraph, within: set, a_mask: int, b_mask: int) -> Digraph:
+def _extension(graph: Digraph, within: set[Any], a_mask: int, b_mask: int) -> Digraph:
     g = _restrict(graph, within, a_mask)
     out = graph.out
     for x in within:
@@ -91,9 +91,9 @@ def _extension(graph: Digraph, within: set, a_mask: int, b_mask: int) -> Digraph
     return g
 
 
-def cycle_exists_cases(deps: Dependencies) -> dict[str, list[dict]]:
+def cycle_exists_cases(deps: Dependencies) -> dict[str, list[dict[str, Any]]]:
     """Every spec's cycle-exists case, per top-level component of the dependency graph."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for comp in sccs(deps.graph):
         redundant: set[str] = set()
         for spec in SPECS:
@@ -103,7 +103,7 @@ def cycle_exists_cases(deps: Dependencies) -> dict[str, list[dict]]:
             if scc is None:
                 continue
             out.setdefault(spec.type, []).append({
-                "type": Keyword(spec.type), "not": Keyword(spec.friendly),
+                "type": spec.type, "not": spec.friendly,
                 "scc-size": len(scc),
                 "scc": sorted(deps.txns[v].op["index"] for v in scc)})
             redundant |= stronger(spec.model)

@@ -1,6 +1,8 @@
 """Anomalies as text a student can follow. Cases stay data (dicts holding their ops); this
 module only renders them: a cycle names its transactions T1..Tn, gives one line per edge and
-ends on the edge that closes the loop.
+ends on the edge that closes the loop. It renders a case as written to results.edn (ops in
+history order, micro-ops with keyword fs: workbench.report.results.to_edn), and the results
+writer calls it; check() never does.
 """
 
 from __future__ import annotations
@@ -10,18 +12,17 @@ from typing import Any, Callable
 from .. import edn
 
 
-def txn_text(op: dict) -> str:
+def txn_text(op: dict[str, Any]) -> str:
     """`{:index 12, :process 3, :type :ok, :value [[:r 5 1] [:w 6 3]]}`."""
-    shown = {"index": op.get("index"), "process": op.get("process"),
-             "type": edn.Keyword(op.get("type", "?")), "value": op.get("value")}
-    return edn.dumps(shown)
+    return (f"{{:index {edn.dumps(op.get('index'))}, :process {edn.dumps(op.get('process'))}, "
+            f":type :{op.get('type', '?')}, :value {edn.dumps(op.get('value'))}}}")
 
 
 def _v(value: Any) -> str:
     return "nil (the initial state)" if value is None else edn.dumps(value)
 
 
-def step_text(step: dict, a: str, b: str) -> str:
+def step_text(step: dict[str, Any], a: str, b: str) -> str:
     kind = step["type"]
     later = step.get("value'")
     if kind == "wr":
@@ -48,8 +49,8 @@ def step_text(step: dict, a: str, b: str) -> str:
     return f"{a} < {b} ({kind})."
 
 
-def cycle_text(case: dict,
-               render_step: Callable[[dict, str, str], str] | None = None) -> str:
+def cycle_text(case: dict[str, Any],
+               render_step: Callable[[dict[str, Any], str, str], str] | None = None) -> str:
     """A cycle in words; `render_step` renders one edge (default `step_text`, rw-register's)."""
     ops = case["cycle"][:-1]
     names = [f"T{i + 1}" for i in range(len(ops))]
@@ -67,7 +68,7 @@ def cycle_text(case: dict,
     return "\n".join(lines)
 
 
-def case_text(kind: str, case: dict) -> str:
+def case_text(kind: str, case: dict[str, Any]) -> str:
     """One anomaly case in words."""
     if "cycle" in case:
         return cycle_text(case)

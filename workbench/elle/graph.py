@@ -6,7 +6,7 @@ values and tags are small integers (bit flags) chosen by the caller.
 from __future__ import annotations
 
 import time
-from typing import Callable, Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 Vertex = Hashable
 
@@ -100,17 +100,18 @@ def sccs(graph: Digraph, mask: int = -1) -> list[list[Vertex]]:
 
 
 # A transition function for the search: (state, edge tags) -> [(next state, tag used)].
-Step = Callable[[object, int], list[tuple[object, int]]]
+State = TypeVar("State", bound=Hashable)  # the automaton's state
 
 
-def find_path(graph: Digraph, start: Vertex, start_state: object, goal: Vertex,
-              accept: Callable[[object], bool], step: Step, within: set,
+def find_path(graph: Digraph, start: Vertex, start_state: State, goal: Vertex,
+              accept: Callable[[State], bool],
+              step: Callable[[State, int], list[tuple[State, int]]], within: set[Any],
               deadline: float | None = None) -> list[tuple[Vertex, Vertex, int]] | None:
     """The shortest path start -> goal inside `within`, driven by a small automaton: each
     edge is followed only as `step` allows, and the path must end in a state `accept` likes.
     Returns [(a, b, tag used), ...] or None. Raises SearchTimeout past `deadline`."""
     first = (start, start_state)
-    parent: dict[tuple, tuple | None] = {first: None}
+    parent: dict[tuple[Any, ...], tuple[Any, ...] | None] = {first: None}
     frontier = [first]
     out = graph.out
     steps = 0
@@ -136,7 +137,7 @@ def find_path(graph: Digraph, start: Vertex, start_state: object, goal: Vertex,
     return None
 
 
-def _unwind(parent: dict, key: tuple) -> list[tuple[Vertex, Vertex, int]]:
+def _unwind(parent: dict[Any, Any], key: tuple[Any, ...]) -> list[tuple[Vertex, Vertex, int]]:
     path = []
     while parent[key] is not None:
         prev, used = parent[key]

@@ -3,17 +3,17 @@ the version Maelstrom's Jepsen 0.3.7 uses), for txn-list-append histories.
 
     from workbench.elle import list_append
     result = list_append.check(history, ["serializable"])
-    list_append.write_anomaly_files(run_dir / "elle", result)
+    text = append_text.case_text(kind, case)   # one case in words
 
 Layering: `append_graph` (txns, version orders from reads, ww/wr/rw edges) and
 `append_cases` (anomalies without cycles) feed `check` here; `cycles` searches and names the
 cycles; `models` decides which anomalies the consistency models forbid; `append_text` renders
-cases as text and writes the files.
+cases as text (the results writer, workbench.report.results, calls it).
 
 The result is Elle's: {"valid?": True} when no reportable anomaly is found; otherwise
 "valid?" False when a prohibited anomaly is present, :unknown when only the undecidable
 kinds are (:empty-transaction-graph, :cycle-search-timeout), "anomaly-types", "anomalies"
-(each case a dict holding its ops, plus an "explanation" in words), and "not" / "also-not"
+(each case a dict holding its ops; no text), and "not" / "also-not"
 (the weakest models the anomalies rule out, and the rest). A history Elle refuses to analyse
 (micro-ops other than r/append, duplicate appends, a read of an element nobody appended)
 gives {"valid?": :unknown, "error": {...}}, as Jepsen reports a checker that threw.
@@ -26,9 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .. import history as hist
-from ..checkers.compose import UNKNOWN
-from ..edn import Keyword
+from ..validity import UNKNOWN
 from . import append_cases as cases_
 from . import cycles
 from .append_graph import (
@@ -40,7 +38,6 @@ from .append_graph import (
     parse,
     sorted_values,
 )
-from .append_text import case_text, write_anomaly_files
 from .graph import sccs
 from .models import (
     UNKNOWN_TYPES,
@@ -51,10 +48,10 @@ from .models import (
     validate_models,
 )
 
-__all__ = ["check", "write_anomaly_files", "find_anomalies"]
+__all__ = ["check", "find_anomalies"]
 
 
-def find_anomalies(history: list[dict], models: list[str],
+def find_anomalies(history: list[dict[str, Any]], models: list[str],
                    budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Every anomaly found, by type (cycles only of the families `models` prohibit).
     Raises HistoryError when Elle would refuse the history."""
@@ -64,7 +61,7 @@ def find_anomalies(history: list[dict], models: list[str],
     failed = [t for t in txns if t.type == "fail"]
     found: dict[str, Any] = {}
 
-    def add(kind: str, cases: list[dict]) -> None:
+    def add(kind: str, cases: list[dict[str, Any]]) -> None:
         if cases:
             found.setdefault(kind, []).extend(cases)
 
@@ -99,26 +96,15 @@ def _redundant_cycle_exists(kinds: set[str]) -> set[str]:
             if k in model and named & prohibited([model[k]])}
 
 
-def _edn(value: Any) -> Any:
-    """Case data as written: ops through history.edn_op, recursively."""
-    if isinstance(value, dict):
-        if "index" in value and "type" in value and "process" in value:
-            return hist.edn_op(value)
-        return {k: _edn(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_edn(v) for v in value]
-    return value
-
-
-def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
-          budget: float = cycles.DEFAULT_BUDGET, explained: bool = True) -> dict:
+def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
+          budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Elle's list-append result for `history` (all ops; nemesis ops are skipped) under
     `models` (default strict-serializable). Raises models.UnknownModel for a bad name."""
     models = validate_models(models)
     try:
         found = find_anomalies(history, models, budget)
     except HistoryError as err:
-        return {"valid?": UNKNOWN, "error": _edn(err.data)}
+        return {"valid?": UNKNOWN, "error": err.data}
     banned = prohibited(models)
     reportable = {k: v for k, v in found.items() if k in banned | UNKNOWN_TYPES}
     for k in _redundant_cycle_exists(set(reportable)):
@@ -126,17 +112,12 @@ def check(history: list[dict], models: Iterable[str] = ("strict-serializable",),
     if not reportable:
         return {"valid?": True}
     types = sorted(reportable)
-    anomalies: dict[str, Any] = {}
-    for kind in types:
-        cases = reportable[kind]
-        if explained and isinstance(cases, list):
-            cases = [dict(c, explanation=case_text(kind, c)) for c in cases]
-        anomalies[kind] = _edn(cases)
+    anomalies: dict[str, Any] = {kind: reportable[kind] for kind in types}
     not_, also_not = boundary(found)
     return {
         "valid?": False if set(types) & banned else UNKNOWN,
-        "anomaly-types": [Keyword(t) for t in types],
+        "anomaly-types": types,
         "anomalies": anomalies,
-        "not": {Keyword(m) for m in not_},
-        "also-not": {Keyword(m) for m in also_not},
+        "not": set(not_),
+        "also-not": set(also_not),
     }

@@ -12,7 +12,7 @@ hides most G0 in rw-register histories).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol, Sequence
 
 from ..edn import Keyword
 from .graph import Digraph, sccs
@@ -26,21 +26,28 @@ class AnalysisError(Exception):
     """The history breaks one of the analysis' assumptions (Elle throws; result :unknown)."""
 
 
+class TxnLike(Protocol):
+    """What the process order needs of a txn."""
+
+    op: dict[str, Any]
+    invoke: dict[str, Any]
+
+
 @dataclass
 class Txn:
     """One transaction: its completion op, its invocation, and its micro-ops."""
 
     id: int  # the completion's history index
-    op: dict
-    invoke: dict
+    op: dict[str, Any]
+    invoke: dict[str, Any]
     mops: list[tuple[str, Any, Any]]
-    ext_reads: dict = field(default_factory=dict)  # key -> value of its first mop, a read
-    ext_writes: dict = field(default_factory=dict)  # key -> its last write
-    all_writes: dict = field(default_factory=dict)  # (key, value) -> position
+    ext_reads: dict[Any, Any] = field(default_factory=dict)  # key -> value of its first mop, a read
+    ext_writes: dict[Any, Any] = field(default_factory=dict)  # key -> its last write
+    all_writes: dict[Any, Any] = field(default_factory=dict)  # (key, value) -> position
 
     @property
     def type(self) -> str:
-        return self.op["type"]
+        return str(self.op["type"])
 
 
 def _mops(value: Any) -> list[tuple[str, Any, Any]]:
@@ -54,11 +61,11 @@ def _mops(value: Any) -> list[tuple[str, Any, Any]]:
     return out
 
 
-def parse(history: Iterable[dict]) -> list[Txn]:
+def parse(history: Iterable[dict[str, Any]]) -> list[Txn]:
     """Every completed client txn (ok, fail or info), with its invocation."""
-    open_ops: dict[Any, dict] = {}
+    open_ops: dict[Any, dict[str, Any]] = {}
     txns: list[Txn] = []
-    key_classes: dict[str, Any] = {}
+    key_classes: dict[Any, Any] = {}
     for op in history:
         if op.get("process") == "nemesis" or op.get("f") != "txn":
             continue
@@ -112,14 +119,14 @@ def jvm_class(x: Any) -> str:
     return type(x).__name__
 
 
-def _key_classes(value: Any, out: dict[str, Any]) -> None:
+def _key_classes(value: Any, out: dict[Any, Any]) -> None:
     if isinstance(value, (list, tuple)):
         for mop in value:
             if isinstance(mop, (list, tuple)) and len(mop) >= 2:
                 out.setdefault(jvm_class(mop[1]), mop[1])
 
 
-def check_types(key_classes: dict[str, Any]) -> None:
+def check_types(key_classes: dict[Any, Any]) -> None:
     """Elle's type sanity (elle.txn/assert-type-sanity, run by elle.rw-register/check): the
     keys of every micro-op of every client op, invocations included, are of one class.
     Otherwise Elle throws and Maelstrom's analysis is :unknown. (Its other assertion, at most
@@ -146,35 +153,35 @@ def realtime_edge_to_unfinished(txns: list[Txn]) -> bool:
 # ---- non-cycle anomalies --------------------------------------------------------------------
 
 
-def internal_cases(oks: list[Txn]) -> list[dict]:
+def internal_cases(oks: list[Txn]) -> list[dict[str, Any]]:
     """A read inside one txn that disagrees with what the txn itself wrote or read before."""
     cases = []
     for t in oks:
-        known: dict = {}
+        known: dict[str, Any] = {}
         for f, k, v in t.mops:
             if f == "w":
                 known[k] = v
             elif known.get(k) is None:
                 known[k] = v
             elif known[k] != v:
-                cases.append({"op": t.op, "mop": [Keyword(f), k, v], "expected": known[k]})
+                cases.append({"op": t.op, "mop": [f, k, v], "expected": known[k]})
                 break
     return cases
 
 
-def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict]:
+def g1a_cases(oks: list[Txn], failed: list[Txn]) -> list[dict[str, Any]]:
     """An ok txn read a value written by a txn that failed (aborted read)."""
     writer = {kv: t for t in failed for kv in t.all_writes}
     cases = []
     for t in oks:
         for f, k, v in t.mops:
             if f == "r" and (k, v) in writer:
-                cases.append({"op": t.op, "mop": [Keyword("r"), k, v],
+                cases.append({"op": t.op, "mop": ["r", k, v],
                               "writer": writer[(k, v)].op})
     return cases
 
 
-def g1b_cases(oks: list[Txn], writers: list[Txn]) -> list[dict]:
+def g1b_cases(oks: list[Txn], writers: list[Txn]) -> list[dict[str, Any]]:
     """An ok txn read a value another txn wrote and then overwrote (intermediate read)."""
     intermediate = {}
     for t in writers:
@@ -186,13 +193,13 @@ def g1b_cases(oks: list[Txn], writers: list[Txn]) -> list[dict]:
         for f, k, v in t.mops:
             w = intermediate.get((k, v)) if f == "r" else None
             if w is not None and w is not t:
-                cases.append({"op": t.op, "mop": [Keyword("r"), k, v], "writer": w.op})
+                cases.append({"op": t.op, "mop": ["r", k, v], "writer": w.op})
     return cases
 
 
-def lost_update_cases(oks: list[Txn]) -> list[dict]:
+def lost_update_cases(oks: list[Txn]) -> list[dict[str, Any]]:
     """Two or more txns read the same version of a key and both wrote that key."""
-    by_read: dict[tuple, list[Txn]] = {}
+    by_read: dict[tuple[Any, ...], list[Txn]] = {}
     for t in oks:
         for k, v in t.ext_reads.items():
             if k in t.ext_writes:
@@ -208,12 +215,12 @@ def lost_update_cases(oks: list[Txn]) -> list[dict]:
 class Versions:
     """Per key: value -> values known to follow it (nil first, writes follow reads)."""
 
-    after: dict[Any, dict[Any, set]]
-    cyclic: list[dict]
+    after: dict[Any, dict[Any, set[Any]]]
+    cyclic: list[dict[str, Any]]
 
 
 def version_orders(oks: list[Txn], infos: list[Txn]) -> Versions:
-    after: dict[Any, dict[Any, set]] = {}
+    after: dict[Any, dict[Any, set[Any]]] = {}
     for t in oks + infos:
         for k, v in t.ext_writes.items():
             after.setdefault(k, {}).setdefault(None, set()).add(v)
@@ -232,7 +239,7 @@ def version_orders(oks: list[Txn], infos: list[Txn]) -> Versions:
         loops = sccs(g)
         if loops:  # contradictory: drop the writes-follow-reads source for this key
             cyclic.append({"key": k, "scc": sorted(loops[0], key=repr),
-                           "sources": [Keyword("wfr-keys")]})
+                           "sources": ["wfr-keys"]})
             continue
         for v1, succ in g.out.items():
             after[k].setdefault(v1, set()).update(succ)
@@ -245,20 +252,20 @@ def version_orders(oks: list[Txn], infos: list[Txn]) -> Versions:
 @dataclass
 class Dependencies:
     graph: Digraph
-    why: dict[tuple[int, int], dict[int, dict]]  # (a, b) -> tag -> explanation data
-    txns: dict[int, Txn]
+    why: dict[tuple[int, int], dict[int, dict[str, Any]]]  # (a, b) -> tag -> explanation data
+    txns: dict[int, Any]  # id -> txn (rw-register's Txn, or list-append's)
 
-    def explain(self, a: int, b: int, tag: int) -> dict:
+    def explain(self, a: int, b: int, tag: int) -> dict[str, Any]:
         return self.why[(a, b)][tag]
 
 
 def dependencies(oks: list[Txn], versions: Versions, order: str | None,
-                 history: list[dict]) -> Dependencies:
+                 history: list[dict[str, Any]]) -> Dependencies:
     """wr, ww and rw edges between ok txns, plus `order` ("process", "realtime" or None)."""
     g = Digraph()
-    why: dict[tuple[int, int], dict[int, dict]] = {}
+    why: dict[tuple[int, int], dict[int, dict[str, Any]]] = {}
 
-    def edge(a: Txn, b: Txn, tag: int, data: dict) -> None:
+    def edge(a: Txn, b: Txn, tag: int, data: dict[str, Any]) -> None:
         if a is b:
             return
         g.add_edge(a.id, b.id, tag)
@@ -266,8 +273,8 @@ def dependencies(oks: list[Txn], versions: Versions, order: str | None,
 
     for t in oks:
         g.add_vertex(t.id)
-    writer: dict[tuple, Txn] = {}
-    readers: dict[tuple, list[Txn]] = {}
+    writer: dict[tuple[Any, ...], Txn] = {}
+    readers: dict[tuple[Any, ...], list[Txn]] = {}
     for t in oks:
         for k, v in t.ext_writes.items():
             if (k, v) in writer:
@@ -280,7 +287,7 @@ def dependencies(oks: list[Txn], versions: Versions, order: str | None,
         w = writer.get((k, v))
         if w is not None and v is not None:
             for r in rs:
-                edge(w, r, WR, {"type": Keyword("wr"), "key": k, "value": v})
+                edge(w, r, WR, {"type": "wr", "key": k, "value": v})
     for k, after in versions.after.items():
         for v1, succ in after.items():
             w1 = writer.get((k, v1)) if v1 is not None else None
@@ -290,29 +297,32 @@ def dependencies(oks: list[Txn], versions: Versions, order: str | None,
                 if w2 is None:
                     continue
                 if w1 is not None:
-                    edge(w1, w2, WW, {"type": Keyword("ww"), "key": k, "value": v1,
+                    edge(w1, w2, WW, {"type": "ww", "key": k, "value": v1,
                                       "value'": v2})
                 for r in r1:
-                    edge(r, w2, RW, {"type": Keyword("rw"), "key": k, "value": v1,
+                    edge(r, w2, RW, {"type": "rw", "key": k, "value": v1,
                                      "value'": v2})
     by_id = {t.id: t for t in oks}
     if order == "process":
-        _process_edges(oks, edge)
+        process_edges(oks, edge)
     elif order == "realtime":
         _realtime_edges(oks, history, by_id, edge)
     return Dependencies(g, why, by_id)
 
 
-def _process_edges(oks: list[Txn], edge: Any) -> None:
-    last: dict[Any, Txn] = {}
+def process_edges(oks: Sequence[TxnLike], edge: Any) -> None:
+    """Edges from each process's txn to its next one (by invocation), for `order` process;
+    rw-register's and list-append's txns alike."""
+    last: dict[Any, TxnLike] = {}
     for t in sorted(oks, key=lambda t: t.invoke["index"]):
         p = t.op["process"]
         if p in last:
-            edge(last[p], t, PROCESS, {"type": Keyword("process"), "process": p})
+            edge(last[p], t, PROCESS, {"type": "process", "process": p})
         last[p] = t
 
 
-def _realtime_edges(oks: list[Txn], history: list[dict], by_id: dict, edge: Any) -> None:
+def _realtime_edges(oks: list[Txn], history: list[dict[str, Any]], by_id: dict[int, Txn],
+                    edge: Any) -> None:
     """A -> B when A completed before B was invoked; only the transitive reduction's edges
     (each B links to the ops completed since anything they precede), so O(n x concurrency)."""
     by_invoke = {t.invoke["index"]: t for t in oks}
@@ -325,7 +335,7 @@ def _realtime_edges(oks: list[Txn], history: list[dict], by_id: dict, edge: Any)
             preds[t.id] = list(frontier)
             for p in preds[t.id]:
                 a = by_id[p]
-                edge(a, t, REALTIME, {"type": Keyword("realtime"), "a'": a.op, "b": t.invoke})
+                edge(a, t, REALTIME, {"type": "realtime", "a'": a.op, "b": t.invoke})
         elif op["type"] == "ok" and i in by_id:
             frontier.difference_update(preds.get(i, ()))
             frontier.add(i)

@@ -1,6 +1,7 @@
 """What people look at after a run (Jepsen's perf and timeline checkers, Maelstrom's net/viz.clj):
-the perf plots, timeline.html and messages.svg,
-plus the live progress line (progress.py) and results/SUMMARY.md (summary.py).
+the perf plots, timeline.html and messages.svg, plus results.edn and its JSON twin with Elle's
+elle/<type>.txt (results.py, the one writer of results), the live progress line
+(progress.py) and results/SUMMARY.md (summary.py).
 
 `write_artifacts` is the one entry point the runner calls after results.edn is written. The
 files have no bearing on validity, so a failure to draw one is logged, noted in
@@ -23,7 +24,7 @@ def warm_up() -> None:
     from . import lamport, plots, timeline  # noqa: F401
 
 
-def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
+def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict[str, Any]],
                     journal: Any) -> list[str]:
     """Write latency-raw.png, latency-quantiles.png, rate.png, timeline.html and
     messages.svg into `run_dir`. Returns one note per file that could not be written."""
@@ -35,7 +36,7 @@ def write_artifacts(run_dir: Path, opts: Any, history_ops: Sequence[dict],
     started = time.monotonic()
     end = max((op["time"] for op in history_ops), default=0) / 1e9
     periods = fault_periods(history_ops, end)
-    events: Iterable = getattr(journal, "events", journal) if journal is not None else []
+    events: Iterable[Any] = getattr(journal, "events", journal) if journal is not None else []
     node_count = int(getattr(opts, "node_count", 0) or 0)
     title = f"{getattr(opts, 'workload', 'test')} timeline"
 

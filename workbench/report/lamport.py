@@ -13,7 +13,7 @@ import bisect
 import math
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from ..message import Message, is_client
@@ -62,7 +62,7 @@ def participant_order(names: Iterable[str]) -> list[str]:
     return [n for _, _, n in sorted(numbered)] + sorted(others)
 
 
-def _body(msg: Message) -> dict:
+def _body(msg: Message) -> dict[str, Any]:
     return msg.body if isinstance(msg.body, dict) else {}
 
 
@@ -74,7 +74,7 @@ def colour(msg: Message) -> str:
     return SERVER_COLOUR
 
 
-def label(body: dict) -> str:
+def label(body: dict[str, Any]) -> str:
     """`<type> <body minus type/msg_id/in_reply_to>`, or for errors `error <text>`."""
     kind = str(body.get("type"))
     if kind == "error":
@@ -89,7 +89,7 @@ def label(body: dict) -> str:
 
 
 def render(events: Iterable[Event], node_count: int,
-           downtime: dict[str, list[tuple]] | None = None) -> str:
+           downtime: dict[str, list[tuple[Any, ...]]] | None = None) -> str:
     """The SVG document for a journal's events; `downtime`: per node, (start s, stop s,
     fault) when it was killed or paused, drawn as a band on its line."""
     shown, truncated = select(events, node_count)
@@ -135,10 +135,10 @@ def render(events: Iterable[Event], node_count: int,
         if kind == "send":
             sent_at[msg.id] = y
             continue
-        y0: int | None = sent_at.get(msg.id)
-        if y0 is None or msg.src not in x or msg.dest not in x:
+        sent: int | None = sent_at.get(msg.id)
+        if sent is None or msg.src not in x or msg.dest not in x:
             continue
-        out.append(_arrow(msg, x[msg.src], y0, x[msg.dest], y, heads))
+        out.append(_arrow(msg, x[msg.src], sent, x[msg.dest], y, heads))
     if truncated:
         out.append(f'<text x="{width / 2:.0f}" y="{bottom + 25}" text-anchor="middle" '
                    f'fill="#888888">Additional network events not shown</text>')
@@ -146,7 +146,7 @@ def render(events: Iterable[Event], node_count: int,
     return "\n".join(out) + "\n"
 
 
-def _arrow(msg: Message, x0: float, y0: int, x1: float, y1: int, heads: dict) -> str:
+def _arrow(msg: Message, x0: float, y0: int, x1: float, y1: int, heads: dict[str, Any]) -> str:
     c = colour(msg)
     title = f"{msg.src} → {msg.dest} {text(msg.body, TITLE_LIMIT)}"
     mx, my = (x0 + x1) / 2, (y0 + y1) / 2
@@ -162,5 +162,5 @@ def _arrow(msg: Message, x0: float, y0: int, x1: float, y1: int, heads: dict) ->
 
 
 def write(path: Path, events: Iterable[Event], node_count: int,
-          downtime: dict[str, list[tuple]] | None = None) -> None:
+          downtime: dict[str, list[tuple[Any, ...]]] | None = None) -> None:
     path.write_text(render(events, node_count, downtime), encoding="utf-8")

@@ -15,7 +15,7 @@ TYPE_COLOURS = {"ok": "#81BFFC", "info": "#FFA400", "fail": "#FF1E90"}
 PARTITION_COLOUR = "#E9DCA0"
 # kill and pause as Jepsen's combined nemesis package colours them
 FAULT_COLOURS = {"partition": PARTITION_COLOUR, "kill": "#E9A4A0", "pause": "#A0B1E9"}
-Period = tuple  # (start s, stop s) of a partition, or (start s, stop s, fault)
+Period = tuple[Any, ...]  # (start s, stop s) of a partition, or (start s, stop s, fault)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Done:
     f: str
 
 
-def completed(history: Iterable[dict]) -> list[Done]:
+def completed(history: Iterable[dict[str, Any]]) -> list[Done]:
     """Every client op that completed, in invocation order (times in seconds)."""
     out = []
     for inv, done in pairs(history):
@@ -40,7 +40,7 @@ def completed(history: Iterable[dict]) -> list[Done]:
     return out
 
 
-def partition_periods(history: Iterable[dict],
+def partition_periods(history: Iterable[dict[str, Any]],
                       end: float | None = None) -> list[tuple[float, float]]:
     """(start s, stop s) of each partition: from the first start-partition op to the last op
     of the stop-partition that follows it. A partition never stopped lasts until `end` (or
@@ -91,13 +91,13 @@ def clean(s: str) -> str:
     return _XML_BAD.sub("\ufffd", s)
 
 
-def _acted(op: dict, word: str) -> bool:
+def _acted(op: dict[str, Any], word: str) -> bool:
     """Whether a kill/start/pause/resume completion did `word` to some node."""
     value = op.get("value")
     return isinstance(value, dict) and any(str(v) == word for v in value.values())
 
 
-def fault_periods(history: Iterable[dict], end: float | None = None) -> list[Period]:
+def fault_periods(history: Iterable[dict[str, Any]], end: float | None = None) -> list[Period]:
     """Every fault's periods, (start s, stop s, fault): partitions, and for kill and pause
     from a completion that killed (paused) a node to the next that started (resumed) one."""
     ops = list(history)
@@ -121,7 +121,7 @@ def fault_periods(history: Iterable[dict], end: float | None = None) -> list[Per
     return periods
 
 
-def node_periods(history: Iterable[dict], end: float) -> dict[str, list[Period]]:
+def node_periods(history: Iterable[dict[str, Any]], end: float) -> dict[str, list[Period]]:
     """Per node, when it was down (killed) or paused: (start s, stop s, fault)."""
     out: dict[str, list[Period]] = {}
     opened: dict[tuple[str, str], float] = {}

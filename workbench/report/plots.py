@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import matplotlib
 
@@ -20,6 +20,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -51,7 +53,7 @@ def write_all(run_dir: Path, done: Sequence[Done], periods: Sequence[tuple[float
     rate(run_dir / "rate.png", done, periods, end)
 
 
-def _figure(title: str, ylabel: str):
+def _figure(title: str, ylabel: str) -> tuple[Figure, Axes]:
     fig, ax = plt.subplots(figsize=SIZE, dpi=DPI)
     ax.set_title(title, fontsize=11)
     ax.set_xlabel("time (s)")
@@ -61,7 +63,7 @@ def _figure(title: str, ylabel: str):
     return fig, ax
 
 
-def _log_y(ax) -> None:
+def _log_y(ax: Axes) -> None:
     """Log scale with plain labels (0.5, 1, 20) rather than powers of ten."""
     ax.set_yscale("log")
     plain = FuncFormatter(lambda v, _pos: f"{v:g}")
@@ -70,7 +72,7 @@ def _log_y(ax) -> None:
         lambda v, _pos: f"{v:g}" if f"{v:.0e}"[0] in "25" else ""))
 
 
-def _shade(ax, periods: Sequence[tuple]) -> list:
+def _shade(ax: Axes, periods: Sequence[tuple[Any, ...]]) -> list[Any]:
     """Fault periods, (start, stop) for a partition or (start, stop, fault), shaded in each
     fault's colour; the legend's entries for them."""
     kinds: list[str] = []
@@ -85,7 +87,7 @@ def _shade(ax, periods: Sequence[tuple]) -> list:
             for k in kinds]
 
 
-def _finish(fig, ax, path: Path, handles: list, end: float) -> None:
+def _finish(fig: Figure, ax: Axes, path: Path, handles: list[Any], end: float) -> None:
     ax.set_xlim(0, max(end, 1e-3) * 1.02)
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
@@ -97,7 +99,7 @@ def _finish(fig, ax, path: Path, handles: list, end: float) -> None:
     plt.close(fig)
 
 
-def _empty(ax) -> None:
+def _empty(ax: Axes) -> None:
     ax.text(0.5, 0.5, "no completed client operations", transform=ax.transAxes,
             ha="center", va="center", color="#888888")
 

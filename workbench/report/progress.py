@@ -4,16 +4,18 @@
 
 It redraws itself in place on stderr at most four times a second from an event-loop timer
 (no thread), only when stderr is a terminal and --quiet is not given, and wipes itself
-before the results are printed. It reads the run duck-typed: `opts.time_limit`,
-`recorder.listeners`, `journal.counts()`, `network.partitions` and, once the generator
-runs, `interp.phase` ("main", "recovery", "final")."""
+before the results are printed. It knows nothing of the run: the runner feeds it each op as
+an event (`observe`, a recorder listener) and hands it a `sample` function that returns a
+`Snapshot` of the rest (the generator's phase, message counts, links cut, nodes down or
+paused), which the line reads at each redraw."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 import sys
-from typing import Any, TextIO
+from dataclasses import dataclass
+from typing import Any, Callable, TextIO
 
 from ..clock import wall
 
@@ -21,14 +23,27 @@ INTERVAL = 0.25  # seconds of run time (virtual under --sim) between redraws
 MIN_WALL = 0.1  # ... and never more often than this on the real clock
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run the line shows, besides the ops it has been fed."""
+
+    phase: str | None = None  # the generator's phase ("main", "recovery", "final"), if begun
+    msgs: int = 0  # messages sent so far, all participants
+    server_msgs: int = 0  # ... between servers
+    links_cut: int = 0  # directed links a partition cuts now
+    down: tuple[str, ...] = ()  # nodes killed and not restarted
+    paused: tuple[str, ...] = ()
+
+
 class Progress:
     """One progress line. Inert (writes nothing) unless `enabled`."""
 
-    def __init__(self, time_limit: float, enabled: bool, stream: TextIO) -> None:
+    def __init__(self, time_limit: float, enabled: bool, stream: TextIO,
+                 sample: Callable[[], Snapshot] | None = None) -> None:
         self.time_limit = time_limit
         self.enabled = enabled
         self.stream = stream
-        self.run: Any = None
+        self.sample = sample
         self.override: str | None = None  # a phase after the generator, e.g. "analysis"
         self.invoked = 0
         self.completed = {"ok": 0, "fail": 0, "info": 0}
@@ -40,19 +55,19 @@ class Progress:
         self._drawn_at = -MIN_WALL
 
     @classmethod
-    def for_run(cls, run: Any, stream: TextIO | None = None) -> Progress:
-        """A progress line for `run`, enabled when `stream` (stderr) is a terminal and the
-        run is not --quiet. Call `start()` inside the run's event loop."""
+    def for_terminal(cls, time_limit: float, quiet: bool, stream: TextIO | None = None,
+                     sample: Callable[[], Snapshot] | None = None) -> Progress:
+        """A progress line enabled when `stream` (stderr) is a terminal and the run is not
+        --quiet. Feed it ops with `observe`; call `start()` inside the run's event loop."""
         stream = stream if stream is not None else sys.stderr
-        tty = bool(getattr(stream, "isatty", lambda: False)())
-        progress = cls(float(run.opts.time_limit), tty and not run.opts.quiet, stream)
-        progress.run = run
-        return progress
+        isatty: Any = getattr(stream, "isatty", None)
+        tty = bool(isatty()) if callable(isatty) else False
+        return cls(float(time_limit), tty and not quiet, stream, sample)
 
     # ---- counting ------------------------------------------------------------------------
 
-    def observe(self, op: dict) -> None:
-        """A Recorder listener: count client invocations and completions by type."""
+    def observe(self, op: dict[str, Any]) -> None:
+        """An op event (a Recorder listener): count client invocations and completions."""
         if op.get("process") == "nemesis":
             return
         kind = op.get("type")
@@ -64,12 +79,9 @@ class Progress:
     # ---- drawing -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin redrawing (inside the running loop); hooks the recorder when there is one."""
+        """Begin redrawing (inside the running loop)."""
         if not self.enabled:
             return
-        recorder = getattr(self.run, "recorder", None)
-        if recorder is not None and self.observe not in recorder.listeners:
-            recorder.listeners.append(self.observe)
         self._loop = asyncio.get_running_loop()
         self._tick()
 
@@ -81,9 +93,8 @@ class Progress:
 
     def line(self) -> str:
         """The text of the line as of now."""
-        run = self.run
-        interp = getattr(run, "interp", None)
-        phase = self.override or getattr(interp, "phase", None) or "setup"
+        snap = self.sample() if self.sample is not None else Snapshot()
+        phase = self.override or snap.phase or "setup"
         now = self._loop.time() if self._loop is not None else 0.0
         if phase == "main" and self._main_started is None:
             self._main_started = now
@@ -97,21 +108,14 @@ class Progress:
         c = self.completed
         parts = [f"{elapsed:5.1f}/{self.time_limit:g} s", f"{phase:<8}",
                  f"ops {self.invoked} (ok {c['ok']} fail {c['fail']} info {c['info']})"]
-        journal = getattr(run, "journal", None)
-        if journal is not None:
-            counts = journal.counts()
-            parts.append(f"msgs {counts['all'][0]} (servers {counts['servers'][0]})")
-        network = getattr(run, "network", None)
-        cut = getattr(network, "partitions", None) or {}
-        links = sum(len(v) for v in cut.values())
+        if self.sample is not None:
+            parts.append(f"msgs {snap.msgs} (servers {snap.server_msgs})")
+        links = snap.links_cut
         parts.append(f"partition: {links} links cut" if links else "no partition")
-        hosts = (getattr(run, "nodes", None) or []) if interp is not None else []
-        down = [h.id for h in hosts if not getattr(h, "running", True)]
-        paused = [h.id for h in hosts if getattr(h, "paused", False)]
-        if down:
-            parts.append("down: " + ",".join(down))
-        if paused:
-            parts.append("paused: " + ",".join(paused))
+        if snap.down:
+            parts.append("down: " + ",".join(snap.down))
+        if snap.paused:
+            parts.append("paused: " + ",".join(snap.paused))
         return "  ".join(parts)
 
     def draw(self) -> None:

@@ -1,10 +1,12 @@
-"""results/SUMMARY.md: one row per stage, read from results/<stage>/results.edn.
+"""results/SUMMARY.md: one row per stage, read from results/<stage>/results.json (the plain
+twin of results.edn; results.edn itself for a real Maelstrom run, which writes no twin).
 
     python -m workbench.report.summary [RESULTS_DIR]     (default: results)
 
-Each stage has the official target (challenges.md) and ours, which is stricter where we aim
-higher; a target is a list of criteria over the results (valid?, servers msgs-per-op,
-stable latency, availability), each met, missed or unknown (the figure is absent)."""
+The stages and their order are those of stages.txt (workbench.stages). Each stage has the
+official target (challenges.md) and ours, which is stricter where we aim higher; a target is
+a list of criteria over the results (valid?, servers msgs-per-op, stable latency,
+availability), each met, missed or unknown (the figure is absent)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .. import edn
+from ..stages import stages
+from . import results as results_file
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class Criterion:
         unit = " ms" if "latency" in self.metric else ""
         return f"{self.metric} {self.op.replace('<=', '≤').replace('>=', '≥')} {self.bound}{unit}"
 
-    def met(self, results: dict) -> bool | None:
+    def met(self, results: dict[str, Any]) -> bool | None:
         value = METRICS[self.metric](results)
         if value is None:
             return None
@@ -87,20 +90,15 @@ def _get(results: Any, *path: Any) -> Any:
 
 
 def _quantile(qs: Any, q: float) -> Any:
-    if not isinstance(qs, dict):
-        return None
-    for k, v in qs.items():
-        if isinstance(k, (int, float)) and abs(k - q) < 1e-9:
-            return v
-    return None
+    return results_file.quantile(qs, q)
 
 
-def _valid(results: dict) -> Any:
+def _valid(results: dict[str, Any]) -> Any:
     v = _get(results, "valid?")
     return v if v in (True, False) else (None if v is None else "unknown")
 
 
-METRICS: dict[str, Callable[[dict], Any]] = {
+METRICS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "valid": lambda r: _valid(r) if _valid(r) in (True, False) else None,
     "servers msgs-per-op": lambda r: _get(r, "net", "servers", "msgs-per-op"),
     "all msgs-per-op": lambda r: _get(r, "net", "all", "msgs-per-op"),
@@ -110,7 +108,7 @@ METRICS: dict[str, Callable[[dict], Any]] = {
 }
 
 
-def verdict(criteria: Sequence[Criterion], results: dict) -> str:
+def verdict(criteria: Sequence[Criterion], results: dict[str, Any]) -> str:
     """"yes" if every criterion is met, "no" if one is missed, else "?" (a figure absent)."""
     outcomes = [c.met(results) for c in criteria]
     if False in outcomes:
@@ -129,7 +127,7 @@ def _num(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
-def latency_cell(results: dict, stage: str) -> str:
+def latency_cell(results: dict[str, Any], stage: str) -> str:
     """p50 / p95 / p99 / max in ms; stable latency for broadcast stages."""
     stable = _get(results, "workload", "stable-latencies")
     if stage.startswith("broadcast") or stable is not None:
@@ -147,7 +145,7 @@ HEADER = ("| stage | valid? | servers msgs/op | all msgs/op | latency ms p50 / p
           "| availability | official target | met | our target | met | folder |")
 
 
-def row(stage: str, results: dict) -> str:
+def row(stage: str, results: dict[str, Any]) -> str:
     official, ours = TARGETS.get(stage, (VALID, None))
     ours_text = "same" if ours is None else "; ".join(c.describe() for c in ours)
     ours_met = verdict(ours or official, results)
@@ -161,32 +159,37 @@ def row(stage: str, results: dict) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
+def our_bounds(stage: str) -> dict[str, Any]:
+    """metric -> bound of our target for `stage` (the official one where ours is the same)."""
+    official, ours = TARGETS.get(stage, (VALID, None))
+    return {c.metric: c.bound for c in (ours or official)}
+
+
 def stage_order(names: Sequence[str]) -> list[str]:
-    known = [s for s in TARGETS if s in names]
-    return known + sorted(n for n in names if n not in TARGETS)
+    table = list(stages())
+    known = [s for s in table if s in names]
+    return known + sorted(n for n in names if n not in table)
 
 
 def build(results_dir: Path) -> str:
-    """The SUMMARY.md text for every results/<stage>/results.edn."""
-    found = {p.parent.name: p for p in results_dir.glob("*/results.edn")}
+    """The SUMMARY.md text for every results/<stage>/ folder with results."""
+    found = {p.parent.name: p.parent for p in results_dir.glob("*/results.edn")}
     lines = ["# Results by stage", "",
              f"Built {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC from "
-             "`results/*/results.edn` by `python -m workbench.report.summary` (run by "
-             "`./run.sh all`). Official targets are those of `challenges.md`; ours are "
-             "stricter where we aim higher. Latency is stable latency (broadcast) or "
+             "`results/*/results.json` (or results.edn) by "
+             "`python -m workbench.report.summary` (run by `./run.sh all`). Official "
+             "targets are those of `challenges.md`; ours are stricter where we aim higher. "
+             "Latency is stable latency (broadcast) or "
              "operation latency.", "", HEADER, "|" + "---|" * 11]
     problems = []
     for stage in stage_order(list(found)):
         try:
-            results = edn.loads(found[stage].read_text())
+            results = results_file.read(found[stage])
         except (OSError, ValueError) as err:
-            problems.append(f"- {stage}: cannot read results.edn ({err})")
-            continue
-        if not isinstance(results, dict):
-            problems.append(f"- {stage}: results.edn is not a map")
+            problems.append(f"- {stage}: cannot read its results ({err})")
             continue
         lines.append(row(stage, results))
-    missing = [s for s in TARGETS if s not in found]
+    missing = [s for s in stages() if s not in found]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(missing) + "."]
     if problems:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..history import NEMESIS, pairs
 from .ops import PARTITION_COLOUR, TYPE_COLOURS, clean, text
@@ -22,12 +22,15 @@ MAX_HEIGHT = 40_000  # px for the drawn span
 MIN_BOX = 3
 
 
-def _boxes(history: Sequence[dict]) -> list[tuple[object, dict, dict | None]]:
+Box = tuple[object, dict[str, Any], dict[str, Any] | None]
+
+
+def _boxes(history: Sequence[dict[str, Any]]) -> list[Box]:
     """(process, invocation, completion or None): client ops, then nemesis ops paired in the
     order they happened (each nemesis action is logged twice: when it starts and ends)."""
-    out: list[tuple[object, dict, dict | None]] = [
+    out: list[tuple[object, dict[str, Any], dict[str, Any] | None]] = [
         (inv["process"], inv, done) for inv, done in pairs(history)]
-    pending: dict | None = None
+    pending: dict[str, Any] | None = None
     for op in history:
         if op.get("process") != NEMESIS:
             continue
@@ -44,17 +47,19 @@ def _boxes(history: Sequence[dict]) -> list[tuple[object, dict, dict | None]]:
     return out
 
 
-def _column_key(process: object) -> tuple:
+def _column_key(process: object) -> tuple[Any, ...]:
     return (1, 0) if process == NEMESIS else (0, process if isinstance(process, int) else 0)
 
 
-def render(history: Sequence[dict], periods: Sequence[tuple[float, float]],
+def render(history: Sequence[dict[str, Any]], periods: Sequence[tuple[float, float]],
            title: str = "timeline") -> str:
     """The HTML page for a history (periods: partition (start s, stop s))."""
     boxes = _boxes(history)
     total = len(boxes)
     boxes = boxes[:MAX_OPS]
     end_ns = max((op["time"] for op in history), default=0)
+    t0: float
+    t1: float
     if boxes:
         t0 = boxes[0][1]["time"]
         t1 = max(d["time"] if d is not None else end_ns for _, _, d in boxes)
@@ -110,7 +115,7 @@ def render(history: Sequence[dict], periods: Sequence[tuple[float, float]],
     return "\n".join(parts)
 
 
-def _title(process: object, inv: dict, done: dict | None) -> str:
+def _title(process: object, inv: dict[str, Any], done: dict[str, Any] | None) -> str:
     lines = [f"process {process}  f {_name(inv.get('f'))}",
              f"invoke  {inv['time'] / 1e9:.6f} s  {text(inv.get('value'), 400)}"]
     if done is None:
@@ -135,7 +140,7 @@ def _tick(span_ms: float) -> float:
     return 120_000.0
 
 
-def write(path: Path, history: Sequence[dict], periods: Sequence[tuple[float, float]],
+def write(path: Path, history: Sequence[dict[str, Any]], periods: Sequence[tuple[float, float]],
           title: str = "timeline") -> None:
     path.write_text(render(history, periods, title), encoding="utf-8")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 if TYPE_CHECKING:
-    from ..cli import Options
     from ..client import Client
     from ..generator import Generator
     from ..history import Op
+    from ..options import Options
 
 # Maelstrom's ten workload names -> our modules (a module not written yet is reported as such).
 WORKLOADS = {
@@ -45,9 +45,12 @@ class Workload:
     final_generator: Generator | None = None
     reusable: bool = False  # keep the same client id after an :info completion
     setup: Callable[[Client, Options], Awaitable[Any]] | None = None  # per node, once
-    # files the checker's result calls for (Elle's elle/<anomaly>.txt, lin-kv's views),
-    # written into the run's folder after the analysis
+    # files the checker's result calls for (lin-kv's views), written into the run's folder
+    # after the analysis
     write_files: Callable[[Path, dict[str, Any]], Any] | None = None
+    # one anomaly case in words, (anomaly type, case as written) -> text: the results writer
+    # puts it beside each case in results.edn and into the run's elle/<type>.txt (Elle's)
+    explain: Callable[[str, Any], str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -15,7 +15,7 @@ may be omitted). The committed offset is the highest offset a client has process
 Ops: `send [[:send k v]]`, `poll [[:poll]]`, `assign [k ...]` (with `:seek-to-beginning?` in the
 final phase) and `crash` (the client is thrown away). The client keeps the next offset to poll
 per assigned key and commits the highest polled offsets after a poll; a failed commit fails the
-whole op. The checker (workbench/checkers/kafka_log.py) reports Maelstrom's error types:
+whole op. The checker (workbench/checkers/kafka/) reports Maelstrom's error types:
 :inconsistent-offsets :duplicate :lost-write :G1a :poll-skip :nonmonotonic-poll :int-poll-skip
 :int-nonmonotonic-poll :nonmonotonic-send :unseen and write-read cycles (:G1c-realtime).
 """
@@ -27,7 +27,7 @@ import random
 from typing import Any
 
 from .. import generator as gen
-from ..checkers.kafka_log import check
+from ..checkers.kafka import check
 from ..client import Client, Reply, is_int, is_str, list_or_nil, map_of, with_errors
 from ..edn import Keyword
 from ..history import Op

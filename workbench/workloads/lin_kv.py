@@ -50,12 +50,12 @@ from typing import Any, Sequence, cast
 from .. import edn
 from .. import generator as gen
 from ..checkers.cas_register import subhistories
-from ..checkers.compose import merge_valid
 from ..checkers.linear_view import write_view
 from ..checkers.linearizable import VIEW_ONLY, check_register
 from ..client import Client, Reply, is_any, with_errors
 from ..errors import UsageError
 from ..history import Op, write_edn
+from ..validity import merge_valid
 from . import Workload
 
 IDEMPOTENT = frozenset({"read"})

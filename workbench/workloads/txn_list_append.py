@@ -23,19 +23,19 @@ strict-serializable), with no Maelstrom wrapper: an empty transaction graph or a
 that ran out of time makes the result :unknown. Anomalies it reports: G0, G1a, G1b, G1c,
 G-single, G-nonadjacent, G2-item (and -process / -realtime variants), internal, future-read,
 dirty-update, duplicate-elements, incompatible-order, lost-update, as far as the models
-forbid them; each case holds its ops and an explanation. `write_files(run_dir, result)`
-writes one text file per anomaly type to `run_dir/elle/`.
+forbid them; each case holds its ops. `explain` (`append_text.case_text`) renders a case in
+words: the results writer puts it beside the case in results.edn and writes one text file per
+anomaly type to the run's `elle/` folder.
 """
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 from ..client import Client, Reply, with_errors
 from ..edn import Keyword
-from ..elle import list_append
+from ..elle import append_text, list_append
 from ..history import Op
 from . import Workload
 from .txn_rw_register import TxnGenerator
@@ -91,13 +91,8 @@ def check(opts: Any, history: list[Op], budget: float = 1.0) -> dict[str, Any]:
     return list_append.check(history, models, budget)
 
 
-def write_files(run_dir: Path, result: dict[str, Any]) -> list[Path]:
-    """The per-anomaly-type text files under `run_dir/elle/` (for the runner, after check)."""
-    return list_append.write_anomaly_files(Path(run_dir) / "elle", result)
-
-
 def workload(opts: Any, rng: random.Random) -> Workload:
     gen = AppendGenerator(rng, opts.key_count or 10, opts.max_txn_length,
                           opts.max_writes_per_key)
     return Workload(name="txn-list-append", client=AppendClient, generator=gen, check=check,
-                    reusable=True, write_files=write_files)
+                    reusable=True, explain=append_text.case_text)

@@ -12,7 +12,9 @@ abort (:fail); a timeout or an indefinite error leaves the txn :info.
 
 The checker is our Elle (workbench.elle) with the models from --consistency-models; as
 Maelstrom's wrapper does, :cycle-search-timeout is dropped and the result is valid iff no
-prohibited anomaly remains. Each anomaly carries the ops that show it and an explanation.
+prohibited anomaly remains. Each anomaly carries the ops that show it; its explanation in
+words (`elle.explain.case_text`) is rendered by the results writer, beside the case in
+results.edn and in the run's elle/<type>.txt.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from typing import Any
 
 from .. import elle
 from .. import generator as gen
-from ..checkers.compose import UNKNOWN
 from ..client import Client, Reply, with_errors
 from ..edn import Keyword
+from ..elle import explain
 from ..history import Op
+from ..validity import UNKNOWN
 from . import Workload
 
 IDEMPOTENT: frozenset[str] = frozenset()  # Maelstrom's client: no f is idempotent
@@ -134,4 +137,4 @@ def check(opts: Any, history: list[Op], budget: float = 1.0) -> dict[str, Any]:
 def workload(opts: Any, rng: random.Random) -> Workload:
     gen = TxnGenerator(rng, opts.key_count or 10, opts.max_txn_length, opts.max_writes_per_key)
     return Workload(name="txn-rw-register", client=TxnClient, generator=gen, check=check,
-                    reusable=True)
+                    reusable=True, explain=explain.case_text)

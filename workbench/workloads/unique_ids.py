@@ -16,11 +16,11 @@ import json
 import random
 from typing import Any
 
-from ..checkers.compose import UNKNOWN
 from ..client import Client, Reply, is_any, with_errors
 from ..generator import Stream
 from ..history import Op
 from ..message import value_key
+from ..validity import UNKNOWN
 from . import Workload
 
 GENERATE_OK = Reply("generate_ok", {"id": is_any}, "a unique id")

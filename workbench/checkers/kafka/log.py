@@ -12,7 +12,7 @@ and :info-txn-causes. Allowed types are Maelstrom's; everything else is invalid.
 Unlike Maelstrom's checker, nothing is indexed by raw offset: logs are dicts sorted once, and
 lags use per-key (offset, time) steps and binary search, so huge or sparse offsets cost
 nothing extra; Maelstrom runs out of memory there (its issue #51), so such a run is flagged
-:not-a-maelstrom-pass and a clean one is :unknown (kafka_extra.offset_scale). Where its
+:not-a-maelstrom-pass and a clean one is :unknown (realtime.offset_scale). Where its
 checker throws (a polled value nobody sent, a negative offset, a key :ok polls only ever
 returned empty) the result is :unknown with an :error, as there.
 """
@@ -22,60 +22,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Iterable
 
-from ..edn import Keyword
-from ..history import edn_op
-from . import kafka_extra
-from .compose import UNKNOWN
-from .kafka_extra import CheckerCrash
+from . import realtime
+from .ops import TXN_FS, CheckerCrash, op_reads, op_writes
 
 ALLOWED = frozenset({"int-send-skip", "G0", "G0-process", "G0-realtime", "PL-1-cycle-exists",
                      "strong-PL-1-cycle-exists"})
-TXN_FS = ("send", "poll", "txn")
 MISSING = object()
-
-
-def freeze(v: Any) -> Any:
-    """A hashable stand-in for a JSON message (lists -> tuples, maps -> tuples of pairs)."""
-    if isinstance(v, list):
-        return tuple(freeze(x) for x in v)
-    if isinstance(v, dict):
-        return tuple((k, freeze(x)) for k, x in v.items())
-    return v
-
-
-def op_writes(op: dict) -> list[tuple[Any, Any, Any]]:
-    """(key, offset or None, value) for each send micro-op of a completion."""
-    if op["f"] not in ("send", "txn") or not isinstance(op.get("value"), list):
-        return []
-    out = []
-    for mop in op["value"]:
-        if isinstance(mop, list) and len(mop) >= 3 and mop[0] == "send":
-            x = mop[2]
-            if isinstance(x, list):
-                out.append((mop[1], x[0] if x else None, freeze(x[1]) if len(x) > 1 else None))
-            else:
-                out.append((mop[1], None, freeze(x)))
-    return out
-
-
-def op_reads(op: dict) -> dict[Any, list[tuple[Any, Any]]]:
-    """key -> [(offset, value), ...] for each poll micro-op of a completion."""
-    if op["f"] not in ("poll", "txn") or not isinstance(op.get("value"), list):
-        return {}
-    out: dict[Any, list] = {}
-    for mop in op["value"]:
-        if isinstance(mop, list) and len(mop) >= 2 and mop[0] == "poll" \
-                and isinstance(mop[1], dict):
-            for k, pairs in mop[1].items():
-                out.setdefault(k, []).extend((p[0], freeze(p[1])) for p in pairs or ())
-    return out
 
 
 class Order:
     """A key's version order: by_index (one value per non-empty offset, in offset order),
     by_value (value -> last dense index), first/last (value -> first/last dense index)."""
 
-    def __init__(self, log: dict[int, set]) -> None:
+    def __init__(self, log: dict[int, set[Any]]) -> None:
         self.offsets = sorted(log)
         self.sets = [log[o] for o in self.offsets]
         self.by_index = [min_value(s) for s in self.sets]
@@ -88,7 +47,7 @@ class Order:
                 self.last[v] = i
 
 
-def min_value(values: Iterable) -> Any:
+def min_value(values: Iterable[Any]) -> Any:
     values = list(values)
     if len(values) == 1:
         return values[0]
@@ -98,25 +57,18 @@ def min_value(values: Iterable) -> Any:
         return min(values, key=repr)
 
 
-def sort_values(values: Iterable) -> list:
+def sort_values(values: Iterable[Any]) -> list[Any]:
     try:
         return sorted(values)
     except TypeError:
         return sorted(values, key=repr)
 
 
-def check(opts: Any, history: list[dict]) -> dict:
-    try:
-        return Analysis(history).result()
-    except CheckerCrash as err:
-        return {"valid?": UNKNOWN, "error": err.data}
-
-
 class Analysis:
-    def __init__(self, history: list[dict]) -> None:
-        self.invocation: dict[int, dict] = {}
-        opened: dict[Any, dict] = {}
-        self.data: list[tuple[dict, list, dict]] = []
+    def __init__(self, history: list[dict[str, Any]]) -> None:
+        self.invocation: dict[int, dict[str, Any]] = {}
+        opened: dict[Any, dict[str, Any]] = {}
+        self.data: list[tuple[dict[str, Any], list[Any], dict[str, Any]]] = []
         for op in history:
             if op.get("process") == "nemesis":
                 continue
@@ -131,16 +83,16 @@ class Analysis:
         self._index_writes_and_reads()
         self._version_orders()
 
-    def add(self, kind: str, cases: list) -> None:
+    def add(self, kind: str, cases: list[Any]) -> None:
         if cases:
             self.errors.setdefault(kind, []).extend(cases)
 
     # ---- indexes ---------------------------------------------------------------------------
 
     def _index_writes_and_reads(self) -> None:
-        self.writer: dict[tuple, dict] = {}
-        self.writes_of: dict[int, list] = {}
-        self.failed: set[tuple] = set()
+        self.writer: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.writes_of: dict[int, list[Any]] = {}
+        self.failed: set[tuple[Any, ...]] = set()
         for op, w, _ in self.data:
             if w:
                 self.writes_of[id(op)] = w
@@ -148,8 +100,8 @@ class Analysis:
                 self.writer[(k, v)] = op
                 if op["type"] == "fail":
                     self.failed.add((k, v))
-        self.ok_reads: dict[Any, set] = {}
-        self.first_reader: dict[tuple, dict] = {}
+        self.ok_reads: dict[Any, set[Any]] = {}
+        self.first_reader: dict[tuple[Any, ...], dict[str, Any]] = {}
         for op, _, r in self.data:
             ok = op["type"] == "ok"
             for k, pairs in r.items():
@@ -158,11 +110,11 @@ class Analysis:
                     if seen is not None:
                         seen.add(v)
                     if (k, v) not in self.writer:
-                        raise CheckerCrash({"type": Keyword("no-writer-of-value"), "key": k,
+                        raise CheckerCrash({"type": "no-writer-of-value", "key": k,
                                             "value": v})
                     self.first_reader.setdefault((k, v), op)
 
-    def committed(self, op: dict) -> bool:
+    def committed(self, op: dict[str, Any]) -> bool:
         """Jepsen's must-have-committed?: :ok, or :info with a send some :ok poll read."""
         if op["type"] == "ok":
             return True
@@ -170,11 +122,11 @@ class Analysis:
             v in self.ok_reads.get(k, ()) for k, _, v in self.writes_of.get(id(op), ()))
 
     def _version_orders(self) -> None:
-        logs: dict[Any, dict[int, set]] = defaultdict(dict)
+        logs: dict[Any, dict[int, set[Any]]] = defaultdict(dict)
 
         def put(k: Any, o: Any, v: Any) -> None:
             if type(o) is not int or o < 0:
-                raise CheckerCrash({"type": Keyword("bad-offset"), "key": k, "offset": o,
+                raise CheckerCrash({"type": "bad-offset", "key": k, "offset": o,
                                     "message": "Maelstrom's checker indexes a vector by offset "
                                                "and throws on this one"})
             logs[k].setdefault(o, set()).add(v)
@@ -193,7 +145,7 @@ class Analysis:
         self.orders = {k: Order(log) for k, log in logs.items()}
         inconsistent, duplicates = [], []
         for k, order in self.orders.items():
-            counts: Counter = Counter()
+            counts: Counter[Any] = Counter()
             for i, values in enumerate(order.sets):
                 counts.update(values)
                 if len(values) > 1:
@@ -210,7 +162,9 @@ class Analysis:
         order = self.orders.get(k)
         return None if order is None or v is MISSING else order.by_value.get(v)
 
-    def skipped(self, k: Any, i: int, j: int) -> list:
+    def skipped(self, k: Any, i: int | None, j: int | None) -> list[Any]:
+        """The values of key `k`'s order strictly between dense indices `i` and `j`."""
+        assert i is not None and j is not None, "a skip lies between two known indices"
         return self.orders[k].by_index[i + 1:j]
 
     # ---- anomalies -------------------------------------------------------------------------
@@ -222,7 +176,7 @@ class Analysis:
             first = order.first if order else {}
             bound = max((first[v] for v in read if v in first), default=-1)
             if bound < 0:
-                raise CheckerCrash({"type": Keyword("index-out-of-bounds"), "key": k,
+                raise CheckerCrash({"type": "index-out-of-bounds", "key": k,
                                     "message": "every :ok poll returned this key with an empty "
                                                "list; Maelstrom's lost-write analysis throws here"
                                                " (omit keys with no messages from poll_ok)"})
@@ -235,16 +189,16 @@ class Analysis:
                     continue
                 writer = self.writer.get((k, v))
                 if writer is None:
-                    raise CheckerCrash({"type": Keyword("no-writer-of"), "key": k, "value": v})
+                    raise CheckerCrash({"type": "no-writer-of", "key": k, "value": v})
                 if self.committed(writer):
                     cases.append({"key": k, "value": v, "index": first.get(v),
-                                  "max-read-index": bound, "writer": edn_op(writer),
-                                  "max-read": edn_op(max_read) if max_read else None})
+                                  "max-read-index": bound, "writer": writer,
+                                  "max-read": max_read if max_read else None})
         self.add("lost-write", cases)
 
     def g1a(self) -> None:
-        self.add("G1a", [{"key": k, "value": v, "writer": edn_op(self.writer[(k, v)]),
-                          "reader": edn_op(op)}
+        self.add("G1a", [{"key": k, "value": v, "writer": self.writer[(k, v)],
+                          "reader": op}
                          for op, _, r in self.data if op["type"] == "ok"
                          for k, pairs in r.items() for _, v in pairs if (k, v) in self.failed])
 
@@ -257,10 +211,10 @@ class Analysis:
                     delta = i2 - i1 if i1 is not None and i2 is not None else 1
                     if delta > 1:
                         skips.append({"key": k, "values": [v1, v2], "delta": delta,
-                                      "skipped": self.skipped(k, i1, i2), "op": edn_op(op)})
+                                      "skipped": self.skipped(k, i1, i2), "op": op})
                     elif delta < 1:
                         nonmono.append({"key": k, "values": [v1, v2], "delta": delta,
-                                        "op": edn_op(op)})
+                                        "op": op})
         self.add("int-poll-skip", skips)
         self.add("int-nonmonotonic-poll", nonmono)
 
@@ -269,14 +223,14 @@ class Analysis:
         polled a value it sent itself (:precommitted-read)."""
         skips, nonmono, precommitted = [], [], []
         for op, w, r in self.data:
-            by_key: dict[Any, list] = {}
+            by_key: dict[Any, list[Any]] = {}
             for k, _, v in w if len(w) > 1 else ():
                 by_key.setdefault(k, []).append(v)
             for k, values in by_key.items():
                 for v1, v2 in zip(values, values[1:], strict=False):
                     i1, i2 = self.index_of(k, v1), self.index_of(k, v2)
                     delta = i2 - i1 if i1 is not None and i2 is not None else 1
-                    case = {"key": k, "values": [v1, v2], "delta": delta, "op": edn_op(op)}
+                    case = {"key": k, "values": [v1, v2], "delta": delta, "op": op}
                     if delta > 1:
                         skips.append(dict(case, skipped=self.skipped(k, i1, i2)))
                     elif delta < 1:
@@ -285,7 +239,7 @@ class Analysis:
                 mine = {(k, v) for k, _, v in w}
                 both = [(k, v) for k, pairs in r.items() for _, v in pairs if (k, v) in mine]
                 if both:
-                    precommitted.append({"op": edn_op(op), "key": both[0][0],
+                    precommitted.append({"op": op, "key": both[0][0],
                                          "value": both[0][1]})
         self.add("int-send-skip", skips)
         self.add("int-nonmonotonic-send", nonmono)
@@ -293,7 +247,7 @@ class Analysis:
 
     def process_polls(self) -> None:
         skips, nonmono = [], []
-        last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
+        last: dict[Any, dict[Any, tuple[dict[str, Any], Any]]] = defaultdict(dict)
         for op, _, r in self.data:
             f, p = op["f"], op["process"]
             if f in ("assign", "subscribe"):
@@ -311,10 +265,10 @@ class Analysis:
                         if delta > 1:
                             skips.append({"key": k, "delta": delta,
                                           "skipped": self.skipped(k, i, i2),
-                                          "ops": [edn_op(prev), edn_op(op)]})
+                                          "ops": [prev, op]})
                         elif delta < 1:
                             nonmono.append({"key": k, "values": [v, v2], "delta": delta,
-                                            "ops": [edn_op(prev), edn_op(op)]})
+                                            "ops": [prev, op]})
                 if op["type"] == "ok":
                     for k, pairs in r.items():
                         mine[k] = (op, pairs[-1][1] if pairs else MISSING)
@@ -323,7 +277,7 @@ class Analysis:
 
     def process_sends(self) -> None:
         cases = []
-        last: dict[Any, dict[Any, tuple[dict, Any]]] = defaultdict(dict)
+        last: dict[Any, dict[Any, tuple[dict[str, Any], Any]]] = defaultdict(dict)
         for op, w, _ in self.data:
             if op["type"] not in ("ok", "info"):
                 continue
@@ -333,7 +287,7 @@ class Analysis:
                 last[p] = {k: x for k, x in last[p].items() if k in keep}
             elif f in ("send", "txn") and w:
                 mine = last[p]
-                by_key: dict[Any, list] = {}
+                by_key: dict[Any, list[Any]] = {}
                 for k, _, v in w:
                     by_key.setdefault(k, []).append(v)
                 for k, values in by_key.items():
@@ -342,38 +296,39 @@ class Analysis:
                         i, i2 = self.index_of(k, v), self.index_of(k, values[0])
                         if i is not None and i2 is not None and i2 - i < 1:
                             cases.append({"key": k, "values": [v, values[0]], "delta": i2 - i,
-                                          "ops": [edn_op(prev), edn_op(op)]})
+                                          "ops": [prev, op]})
                     mine[k] = (op, values[-1])
         self.add("nonmonotonic-send", cases)
 
     # ---- result ----------------------------------------------------------------------------
 
-    def result(self) -> dict:
+    def result(self) -> dict[str, Any]:
         self.lost_writes()
         self.g1a()
         self.internal_polls()
         self.internal_sends()
         self.process_polls()
         self.process_sends()
-        unseen = kafka_extra.unseen(self.data)
+        unseen = realtime.unseen(self.data)
         if unseen is not None:
             self.errors["unseen"] = unseen
-        for kind, cases in kafka_extra.cycles(self).items():
+        found = realtime.cycles(self.data, self.invocation, self.writer, bool(self.first_reader))
+        for kind, cases in found.items():
             self.errors[kind] = True if cases is True else self.errors.get(kind, []) + cases
-        lag = kafka_extra.worst_realtime_lag(self.data, self.invocation)
-        causes: list = []
+        lag = realtime.worst_realtime_lag(self.data, self.invocation)
+        causes: list[Any] = []
         for op, _, _ in self.data:
             if op["type"] == "info" and op["f"] in TXN_FS and op.get("error") not in causes:
                 causes.append(op.get("error"))
         kinds = sorted(self.errors)
         bad = [k for k in kinds if k not in ALLOWED]
         out: dict[str, Any] = {"valid?": not bad, "worst-realtime-lag": lag,
-                               "bad-error-types": [Keyword(k) for k in bad],
-                               "error-types": [Keyword(k) for k in kinds],
+                               "bad-error-types": bad,
+                               "error-types": kinds,
                                "info-txn-causes": causes}
         for kind in kinds:
             out[kind] = condense(kind, self.errors[kind])
-        return kafka_extra.flag_offset_scale(out, self.orders)
+        return realtime.flag_offset_scale(out, self.orders)
 
 
 SMALLEST_BY_DELTA = {"int-nonmonotonic-poll", "int-nonmonotonic-send", "nonmonotonic-poll",

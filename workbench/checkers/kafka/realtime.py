@@ -14,38 +14,23 @@ and one :strong-PL-2-cycle-exists case per component.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-from ..edn import Keyword
-from ..elle.graph import Digraph, sccs
-from ..history import edn_op
-from .compose import UNKNOWN
-
-if TYPE_CHECKING:
-    from .kafka_log import Analysis
-
-TXN_FS = ("send", "poll", "txn")
-
-
-class CheckerCrash(Exception):
-    """Raised where Maelstrom's kafka checker throws; the workload result becomes :unknown."""
-
-    def __init__(self, data: dict) -> None:
-        super().__init__(str(data))
-        self.data = data
-
+from ...elle.graph import Digraph, sccs
+from ...validity import UNKNOWN
+from .ops import TXN_FS
 
 # ---- unseen ---------------------------------------------------------------------------------
 
 
-def unseen(data: list[tuple[dict, list, dict]]) -> dict | None:
+def unseen(data: list[tuple[dict[str, Any], list[Any], dict[str, Any]]]) -> dict[str, Any] | None:
     """Jepsen's unseen, at the last :ok send/poll: per key, values acknowledged by :ok sends and
     not yet read by any :ok poll. Bug-compatible: a key first read by that very last op and
     never sent by an :ok send before counts every value read (Jepsen's merge-with keeps it)."""
-    sent: dict[Any, set] = {}
-    polled: dict[Any, set] = {}
+    sent: dict[Any, set[Any]] = {}
+    polled: dict[Any, set[Any]] = {}
     last = None
-    fresh: set = set()
+    fresh: set[Any] = set()
     for op, w, r in data:
         if op["type"] != "ok" or op["f"] not in TXN_FS:
             continue
@@ -83,7 +68,7 @@ def unseen(data: list[tuple[dict, list, dict]]) -> dict | None:
 # ---- realtime lag ---------------------------------------------------------------------------
 
 
-def max_offsets(op: dict, w: list, r: dict) -> dict[Any, int]:
+def max_offsets(op: dict[str, Any], w: list[Any], r: dict[str, Any]) -> dict[Any, int]:
     out: dict[Any, int] = {}
     if op["f"] in ("poll", "txn"):
         for k, pairs in r.items():
@@ -96,11 +81,12 @@ def max_offsets(op: dict, w: list, r: dict) -> dict[Any, int]:
     return out
 
 
-def worst_realtime_lag(data: list[tuple[dict, list, dict]],
-                       invocation: dict[int, dict]) -> dict:
+def worst_realtime_lag(data: list[tuple[dict[str, Any], list[Any], dict[str, Any]]],
+                       invocation: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """{:time :process :key :lag} in seconds for the poll that lagged most: how long before its
     invocation the next offset after the highest one its process had seen was known to exist."""
-    steps: dict[Any, tuple[list, list]] = {}  # key -> (offsets, times): first time offset >= o
+    # key -> (offsets, times): first time offset >= o
+    steps: dict[Any, tuple[list[Any], list[Any]]] = {}
     for op, w, r in data:
         if op["type"] not in ("ok", "info") or op["f"] not in TXN_FS:
             continue
@@ -109,7 +95,7 @@ def worst_realtime_lag(data: list[tuple[dict, list, dict]],
             if o >= 0 and (not offsets or o > offsets[-1]):
                 offsets.append(o)
                 times.append(op["time"])
-    worst: tuple | None = None
+    worst: tuple[Any, ...] | None = None
     tracked: dict[Any, dict[Any, int]] = {}
     for op, w, r in data:
         if op["type"] != "ok":
@@ -143,25 +129,31 @@ def worst_realtime_lag(data: list[tuple[dict, list, dict]],
 # ---- cycles ---------------------------------------------------------------------------------
 
 
-def cycles(a: Analysis) -> dict[str, list]:
-    inv_index = {i: op["index"] for i, op in a.invocation.items()}
+def cycles(data: list[tuple[dict[str, Any], list[Any], dict[Any, Any]]],
+           invocation: dict[int, dict[str, Any]],
+           writers: dict[tuple[Any, ...], dict[str, Any]],
+           read_any: bool) -> dict[str, Any]:
+    """The write-read cycles with the real-time order, from each completion's (op, writes,
+    reads), the invocation of each completion (by its index), the op that sent each
+    (key, value), and whether any value was read at all."""
+    inv_index = {i: op["index"] for i, op in invocation.items()}
     bad = []
-    for op, _, r in a.data:
+    for op, _, r in data:
         if op["type"] != "ok":
             continue
         for k, pairs in r.items():
             for _, v in pairs:
-                writer = a.writer[(k, v)]
+                writer = writers[(k, v)]
                 if writer is not op and op["index"] < inv_index.get(writer["index"], -1):
                     bad.append((writer, op, k, v))
     if not bad:
-        graph = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
-        first_ok = min((op["index"] for op in graph if op["type"] == "ok"), default=None)
-        last_invoke = max((inv_index[op["index"]] for op in graph), default=None)
-        if a.first_reader or (first_ok is not None and first_ok < last_invoke):
+        txn_ops = [op for op, _, _ in data if op["f"] in TXN_FS and op["index"] in inv_index]
+        first_ok = min((op["index"] for op in txn_ops if op["type"] == "ok"), default=None)
+        last_invoke = max((inv_index[op["index"]] for op in txn_ops), default=None)
+        if read_any or (first_ok is not None and first_ok < last_invoke):
             return {}  # some wr or realtime edge exists (reads of a value imply its send)
         return {"empty-transaction-graph": True}  # Elle reports this (e.g. nothing ever :ok)
-    graph_ops = [op for op, _, _ in a.data if op["f"] in TXN_FS and op["index"] in inv_index]
+    graph_ops = [op for op, _, _ in data if op["f"] in TXN_FS and op["index"] in inv_index]
     node = {id(op): j for j, op in enumerate(graph_ops)}
     n = len(graph_ops)
     events = sorted([(inv_index[op["index"]], j, 0) for j, op in enumerate(graph_ops)]
@@ -176,37 +168,38 @@ def cycles(a: Analysis) -> dict[str, list]:
                 graph.add_edge(j, n + pos, 1)
         else:
             graph.add_edge(n + pos, j, 1)
-    for op, _, r in a.data:
+    for op, _, r in data:
         if id(op) not in node:
             continue
         for k, pairs in r.items():
             for _, v in pairs:
-                w = a.writer[(k, v)]
+                w = writers[(k, v)]
                 if w is not op and id(w) in node:
                     graph.add_edge(node[id(w)], node[id(op)], 1)
-    component = {}
-    for c, members in enumerate(sccs(graph)):
+    component: dict[Any, tuple[int, list[int]]] = {}
+    for c, scc in enumerate(sccs(graph)):
+        members = [cast(int, m) for m in scc]  # the vertices here are ints
         for m in members:
             component[m] = (c, members)
-    out: dict[str, list] = {"G1c-realtime": [], "strong-PL-2-cycle-exists": []}
+    out: dict[str, list[Any]] = {"G1c-realtime": [], "strong-PL-2-cycle-exists": []}
     reported = set()
     for writer, reader, k, v in bad:
         c, members = component[node[id(writer)]]
         if c in reported:
             continue
         reported.add(c)
-        w, rd = edn_op(writer), edn_op(reader)
+        w, rd = writer, reader
         out["G1c-realtime"].append({
             "cycle": [w, rd, w],
-            "steps": [{"type": Keyword("wr"), "key": k, "value": v, "a-mop-index": 0,
+            "steps": [{"type": "wr", "key": k, "value": v, "a-mop-index": 0,
                        "b-mop-index": 0},
-                      {"type": Keyword("realtime"), Keyword("a'"): rd,
-                       "b": edn_op(a.invocation[writer["index"]])}],
-            "type": Keyword("G1c-realtime")})
+                      {"type": "realtime", "a'": rd,
+                       "b": invocation[writer["index"]]}],
+            "type": "G1c-realtime"})
         ops = [graph_ops[m] for m in members if m < n]
         out["strong-PL-2-cycle-exists"].append({
-            "type": Keyword("strong-PL-2-cycle-exists"), "not": Keyword("strong-read-committed"),
-            "subgraph": [Keyword(x) for x in ("union", "ww", "wr", "realtime")],
+            "type": "strong-PL-2-cycle-exists", "not": "strong-read-committed",
+            "subgraph": ["union", "ww", "wr", "realtime"],
             "scc-size": len(ops), "scc": {op["index"] for op in ops}})
     return out
 
@@ -218,7 +211,7 @@ def cycles(a: Analysis) -> dict[str, list]:
 OFFSET_SLOTS_LIMIT = 100_000_000
 
 
-def offset_scale(orders: dict[Any, Any], limit: int = OFFSET_SLOTS_LIMIT) -> dict | None:
+def offset_scale(orders: dict[Any, Any], limit: int = OFFSET_SLOTS_LIMIT) -> dict[str, Any] | None:
     """Jepsen's kafka checker (jepsen/tests/kafka.clj, datafy-version-order-log) turns each
     key's log into a vector with one slot per raw offset from 0 to the highest, so its cost
     grows with the offsets' size, not their number. Past `limit` slots in all, a run we judge
@@ -237,7 +230,7 @@ def offset_scale(orders: dict[Any, Any], limit: int = OFFSET_SLOTS_LIMIT) -> dic
                         for k in worst}}
 
 
-def flag_offset_scale(out: dict, orders: dict[Any, Any]) -> dict:
+def flag_offset_scale(out: dict[str, Any], orders: dict[Any, Any]) -> dict[str, Any]:
     """The checker's result, flagged when Maelstrom's checker could not index the offsets:
     anomalies stand, and a clean run becomes :unknown, since Maelstrom never passes it."""
     scale = offset_scale(orders)
