@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
 
 from .ops import FAULT_COLOURS, PARTITION_COLOUR, TYPE_COLOURS, Done  # noqa: E402
 
@@ -66,6 +66,9 @@ def _figure(title: str, ylabel: str) -> tuple[Figure, Axes]:
 def _log_y(ax: Axes) -> None:
     """Log scale with plain labels (0.5, 1, 20) rather than powers of ten."""
     ax.set_yscale("log")
+    # minor ticks only where they are labelled (2 and 5 in each decade): each tick is an
+    # object matplotlib lays out, and the unlabelled ones took a third of the drawing
+    ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
     plain = FuncFormatter(lambda v, _pos: f"{v:g}")
     ax.yaxis.set_major_formatter(plain)
     ax.yaxis.set_minor_formatter(FuncFormatter(
