@@ -102,17 +102,19 @@ class Analysis:
                     self.failed.add((k, v))
         self.ok_reads: dict[Any, set[Any]] = {}
         self.first_reader: dict[tuple[Any, ...], dict[str, Any]] = {}
+        writer, first_reader = self.writer, self.first_reader
         for op, _, r in self.data:
             ok = op["type"] == "ok"
             for k, pairs in r.items():
-                seen = self.ok_reads.setdefault(k, set()) if ok else None
+                if ok:
+                    self.ok_reads.setdefault(k, set()).update([v for _, v in pairs])
                 for _, v in pairs:
-                    if seen is not None:
-                        seen.add(v)
-                    if (k, v) not in self.writer:
+                    kv = (k, v)
+                    if kv not in writer:
                         raise CheckerCrash({"type": "no-writer-of-value", "key": k,
                                             "value": v})
-                    self.first_reader.setdefault((k, v), op)
+                    if kv not in first_reader:
+                        first_reader[kv] = op
 
     def committed(self, op: dict[str, Any]) -> bool:
         """Jepsen's must-have-committed?: :ok, or :info with a send some :ok poll read."""

@@ -19,6 +19,8 @@ class CheckerCrash(Exception):
 
 def freeze(v: Any) -> Any:
     """A hashable stand-in for a JSON message (lists -> tuples, maps -> tuples of pairs)."""
+    if type(v) is int or type(v) is str:  # what almost every message is
+        return v
     if isinstance(v, list):
         return tuple(freeze(x) for x in v)
     if isinstance(v, dict):
@@ -50,5 +52,8 @@ def op_reads(op: dict[str, Any]) -> dict[Any, list[tuple[Any, Any]]]:
         if isinstance(mop, list) and len(mop) >= 2 and mop[0] == "poll" \
                 and isinstance(mop[1], dict):
             for k, pairs in mop[1].items():
-                out.setdefault(k, []).extend((p[0], freeze(p[1])) for p in pairs or ())
+                if pairs:
+                    out.setdefault(k, []).extend([(p[0], freeze(p[1])) for p in pairs])
+                else:
+                    out.setdefault(k, [])
     return out
