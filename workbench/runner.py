@@ -483,13 +483,13 @@ def _simulate(run: Run) -> None:
 
 @contextlib.contextmanager
 def _fewer_collections() -> Any:
-    """Run with a young generation of GC_YOUNG objects instead of Python's 700.
+    """Run with GC_THRESHOLDS instead of Python's (700, 10, 10).
 
     A run allocates and drops small containers by the million (messages, ops, tasks) and
-    keeps a growing history; at the default threshold the collector walks the young objects
-    every 700 allocations and, as the history grows, the whole heap. Simulated kafka-5c
-    spent about a fifth of its time there (bench/sim.py). Nothing a test observes depends on
-    it; cycles are still collected."""
+    keeps a growing history; at the default thresholds the collector walks the young objects
+    every 700 allocations and, as the history grows, the whole heap: simulated kafka-5c spent
+    about a fifth of its CPU there. Nothing a test observes depends on it; cycles are still
+    collected."""
     before = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
