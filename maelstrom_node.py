@@ -56,8 +56,9 @@ Handler = Callable[[Message], Any]
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 # Set by the workbench's --sim on its own private copy of this module: `Node.run()` then hands
-# the node to the simulator, which delivers lines to `_receive` and takes what it writes.
-_simulator: Any = None
+# the node to the simulator (its `attach(node)`), which calls `node.serve_on` and delivers
+# lines to `node.receive`.
+simulator: Any = None
 
 
 class RPCError(Exception):
@@ -178,10 +179,17 @@ class Node:
 
     def run(self) -> None:
         """Serve until stdin closes (under the workbench's --sim: hand over and return)."""
-        if _simulator is not None:
-            _simulator.attach(self)
+        if simulator is not None:
+            simulator.attach(self)
             return
         asyncio.run(self._serve())
+
+    def serve_on(self, loop: asyncio.AbstractEventLoop,
+                 write: Callable[[list[str]], None]) -> None:
+        """Serve on `loop`, which someone else runs (the workbench's --sim): input lines
+        come through `receive`, and output lines go to `write(lines)` instead of stdout."""
+        self._loop = loop
+        self._sink = write
 
     def now(self) -> float:
         """Seconds on the node's event loop clock (monotonic; virtual under --sim)."""
@@ -207,13 +215,15 @@ class Node:
             self._partial = lines.pop()
             for line in lines:
                 if line.strip():
-                    self._receive(line)
+                    self.receive(line)
 
         loop.add_reader(fd, readable)
         await closed
         self._flush()
 
-    def _receive(self, line: bytes | str) -> None:
+    def receive(self, line: bytes | str) -> None:
+        """Handle one input line: a reply to one of our RPCs, init, or a request for a
+        handler (anything else is logged and skipped)."""
         try:
             msg = json.loads(line)
             body = msg["body"]

@@ -375,8 +375,7 @@ class SimNode(NodeHost):
     def attach(self, node: Any) -> None:
         """Called by the script's `node.run()`: the node serves from now on."""
         import asyncio
-        node._loop = asyncio.get_running_loop()
-        node._sink = self.emit
+        node.serve_on(asyncio.get_running_loop(), self.emit)
         self.node = node
 
     def emit(self, lines: list[str]) -> None:
@@ -487,7 +486,7 @@ class SimNode(NodeHost):
         if self.dead or self.node is None or self.paused:
             return
         try:
-            self._context.run(self.node._receive, msg.to_json())
+            self._context.run(self.node.receive, msg.to_json())
         except NodeExit as err:
             self.exit(err.status)
         except SystemExit as err:
@@ -544,5 +543,5 @@ class SimNode(NodeHost):
         self.modules[name] = module
         spec.loader.exec_module(module)
         if name == "maelstrom_node":
-            module._simulator = self  # type: ignore[attr-defined]
+            module.simulator = self  # type: ignore[attr-defined]
         return module
