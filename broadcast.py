@@ -21,6 +21,11 @@ Three settings, chosen after `--` (run.sh passes the last two for 3d and 3e):
   `--up` seconds; the hub sends each node everything it lacks every `--interval` seconds.
   Two hops plus two batching waits; about 1 message per value.
 
+In the code the settings are two small strategies, `Direct` (durable, latency) and `Star`
+(traffic), each saying what happens to a new value, to a value reaching the hub and to a
+gossip's evidence; they share one core (values, version vectors, repair, heartbeats), and the
+durable setting adds its lin-kv store in front of `Direct`.
+
 Partition safety is repair on evidence. A vector received from peer p that lacks a value
 this node has held (or last sent to p) for longer than `--grace` seconds proves p missed
 it, and the value is sent again. A node that is not the value's origin waits a little
@@ -81,11 +86,10 @@ parser.add_argument("--grace", type=float, default=0.3, help="seconds before a r
 parser.add_argument("--heartbeat", type=float, default=2.0, help="idle seconds before a heartbeat")
 settings = parser.parse_args(sys.argv[1:])
 DURABLE = settings.mode == "durable"
-DIRECT = settings.mode in ("durable", "latency")
 MAX_HEARTBEAT = 8.0
 MAX_RANK = 6
 
-# ---- state ------------------------------------------------------------------------------------
+# ---- the core: version vectors and repair, shared by every setting ----------------------------
 
 Key = tuple[str, int]        # (origin, seq)
 ids: list[str] = []          # node ids, in init order
@@ -103,45 +107,14 @@ their_time: dict[str, float] = {}      # peer -> when its latest vector arrived
 their_name: dict[str, str] = {}        # peer -> its incarnation's origin name
 sent: dict[str, dict[Key, float]] = {}  # peer -> (origin, seq) -> last sent
 last_sent_to: dict[str, float] = {}    # peer -> time of our last message to it
-fresh: list[Key] = []                  # values to pass on at the next tick (traffic)
 pull_from: set[str] = set()            # peers to send our vector to (they have more)
-outgoing: list[Key] = []               # own values waiting for the next direct send
 unacked: dict[Key, dict] = {}          # own value -> the broadcast request to answer
 heartbeat_every = settings.heartbeat
 vector_at_heartbeat: dict[str, int] = {}
-# durable: our lin-kv key's content as we last wrote or read it, what waits for the next cas
-stored: list | None = None
-unstored: list[list] = []    # own new values, [origin, seq, value], waiting for the next cas
-next_seq = 0                 # durable: the next seq of this incarnation
-storing = False
 
 
 def now() -> float:
     return time.monotonic()
-
-
-@node.on_init
-def start() -> None:
-    global me, mine, hub
-    ids.extend(node.node_ids)
-    me = ids.index(node.node_id)
-    mine = f"{node.node_id}:{time.time_ns():x}"
-    hub = ids[0]
-    for peer in ids:
-        if peer != node.node_id:
-            forget(peer)
-    if DURABLE:
-        node.spawn(read_back())
-    if len(ids) == 1:
-        return
-    if settings.mode == "traffic":
-        if node.node_id == hub:
-            node.every(settings.interval, hub_tick)
-        elif settings.up > 0:
-            node.every(settings.up, upload_tick)
-    node.every(0.25, heartbeat_tick)
-    # a (re)started node has lost everything: show the hub (the hub: n1) our empty vector
-    send_gossip(hub if node.node_id != hub else ids[1], [], heartbeat=True)
 
 
 def forget(peer: str) -> None:
@@ -151,9 +124,6 @@ def forget(peer: str) -> None:
     sent[peer] = {}
     last_sent_to[peer] = now()
     pull_from.discard(peer)
-
-
-# ---- holding values ---------------------------------------------------------------------------
 
 
 def hold(origin: str, seq: int, value: Any) -> bool:
@@ -174,6 +144,11 @@ def hold(origin: str, seq: int, value: Any) -> bool:
     while vector[origin] in got:
         vector[origin] += 1
     return True
+
+
+def lacks(peer: str, key: Key) -> bool:
+    origin, seq = key
+    return their[peer].get(origin, 0) <= seq
 
 
 def repairs(peer: str) -> list[Key]:
@@ -202,7 +177,14 @@ def repairs(peer: str) -> list[Key]:
     return out
 
 
+def with_repairs(peer: str, keys: list[Key]) -> list[Key]:
+    """`keys`, then whatever else `peer` provably lacks."""
+    chosen = set(keys)
+    return keys + [k for k in repairs(peer) if k not in chosen]
+
+
 def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
+    """The one message nodes exchange: some values, and always our vector."""
     t = now()
     sent_p = sent[peer]
     for key in keys:
@@ -216,17 +198,130 @@ def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
     pull_from.discard(peer)
     if unacked and not DURABLE:  # efficiency settings: sent on is acknowledged
         for key in keys:
-            request = unacked.pop(key, None)
-            if request is not None:
-                node.reply(request, {"type": "broadcast_ok"})
+            acknowledge(key)
 
 
-def lacks(peer: str, key: Key) -> bool:
-    origin, seq = key
-    return their[peer].get(origin, 0) <= seq
+def acknowledge(key: Key) -> None:
+    request = unacked.pop(key, None)
+    if request is not None:
+        node.reply(request, {"type": "broadcast_ok"})
 
+
+def answer_with_repairs(peer: str, has_more: bool) -> None:
+    """Reply to a gossip with what `peer` provably lacks (or with our vector, if it has more
+    than we do)."""
+    keys = repairs(peer)
+    if keys or has_more:
+        send_gossip(peer, keys)
+
+
+# ---- strategy: direct sends, one hop (--mode latency for 3d; durable, 3a-3c) -----------------
+
+
+class Direct:
+    """An origin sends its new values straight to every other node, after `batch` seconds (so
+    that values arriving close together share messages). A gossip is answered with repairs;
+    the hub passes a late repair on to every node whose vector lacks it."""
+
+    def __init__(self, batch: float) -> None:
+        self.batch = batch
+        self.outgoing: list[Key] = []  # own values waiting for the next send
+
+    def start(self) -> None:
+        pass  # nothing periodic: only the core's heartbeats
+
+    def new_value(self, key: Key) -> None:
+        self.outgoing.append(key)
+        if self.batch <= 0:
+            self.send()
+        elif len(self.outgoing) == 1:
+            node.after(self.batch, self.send)
+
+    def send_now(self, keys: list[Key]) -> None:
+        self.outgoing.extend(keys)
+        self.send()
+
+    def send(self) -> None:
+        keys = list(self.outgoing)
+        self.outgoing.clear()
+        if not keys:
+            return
+        for peer in their:
+            send_gossip(peer, with_repairs(peer, keys))
+
+    def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
+        if rank_of[key[0]] != ids.index(peer):  # a repair, not the origin's own send
+            relay.append(key)
+
+    def answer(self, peer: str, has_more: bool, relay: list[Key]) -> None:
+        answer_with_repairs(peer, has_more)
+        for other in their:  # the hub: a repair reached us late; others likely lack it too
+            keys = [k for k in relay if other != peer and lacks(other, k)]
+            if keys:
+                send_gossip(other, keys)
+
+
+# ---- strategy: a star (--mode traffic, 3e) ----------------------------------------------------
+
+
+class Star:
+    """Nodes upload their new values to the hub every `up` seconds (at once if `up` is 0);
+    the hub sends each node what it lacks every `interval` seconds. The hub answers a
+    heartbeat showing it lacks something by pulling at its next tick."""
+
+    def __init__(self, interval: float, up: float) -> None:
+        self.interval = interval
+        self.up = up
+        self.fresh: list[Key] = []  # values to pass on at the next tick
+
+    def start(self) -> None:
+        if node.node_id == hub:
+            node.every(self.interval, self.hub_tick)
+        elif self.up > 0:
+            node.every(self.up, self.upload_tick)
+
+    def new_value(self, key: Key) -> None:
+        if node.node_id == hub or self.up > 0:
+            self.fresh.append(key)
+        else:
+            send_gossip(hub, with_repairs(hub, [key]))
+
+    def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
+        self.fresh.append(key)
+
+    def answer(self, peer: str, has_more: bool, relay: list[Key]) -> None:
+        if node.node_id != hub and self.up <= 0:
+            answer_with_repairs(peer, has_more)
+        elif has_more:
+            pull_from.add(peer)
+
+    def hub_tick(self) -> None:
+        """The hub: pass on what arrived since the last tick, plus repairs."""
+        batch = list(self.fresh)
+        self.fresh.clear()
+        for peer in their:
+            keys = with_repairs(peer, [k for k in batch if lacks(peer, k)])
+            if keys or peer in pull_from:
+                send_gossip(peer, keys)
+
+    def upload_tick(self) -> None:
+        """Other nodes: upload own new values to the hub, plus repairs."""
+        keys = with_repairs(hub, list(self.fresh))
+        self.fresh.clear()
+        if keys or hub in pull_from:
+            send_gossip(hub, keys)
+
+
+strategy = (Star(settings.interval, settings.up) if settings.mode == "traffic"
+            else Direct(settings.batch))
 
 # ---- durability (--mode durable) --------------------------------------------------------------
+
+# our lin-kv key's content as we last wrote or read it, and what waits for the next cas
+stored: list | None = None
+unstored: list[list] = []    # own new values, [origin, seq, value], waiting for the next cas
+next_seq = 0                 # the next seq of this incarnation
+storing = False
 
 
 async def read_back() -> None:
@@ -284,18 +379,35 @@ async def store() -> None:
         take(entries)  # only now readable, and sent on: nothing a crash can take back
         keys = [(o, s) for o, s, _ in entries]
         if len(ids) > 1:
-            outgoing.extend(keys)
-            send_direct()
+            strategy.send_now(keys)
         for key in keys:
-            request = unacked.pop(key, None)
-            if request is not None:
-                node.reply(request, {"type": "broadcast_ok"})
+            acknowledge(key)
     finally:
         storing = False
     store_waiting()
 
 
 # ---- handlers ---------------------------------------------------------------------------------
+
+
+@node.on_init
+def start() -> None:
+    global me, mine, hub
+    ids.extend(node.node_ids)
+    me = ids.index(node.node_id)
+    mine = f"{node.node_id}:{time.time_ns():x}"
+    hub = ids[0]
+    for peer in ids:
+        if peer != node.node_id:
+            forget(peer)
+    if DURABLE:
+        node.spawn(read_back())
+    if len(ids) == 1:
+        return
+    strategy.start()
+    node.every(0.25, heartbeat_tick)
+    # a (re)started node has lost everything: show the hub (the hub: n1) our empty vector
+    send_gossip(hub if node.node_id != hub else ids[1], [], heartbeat=True)
 
 
 @node.handler("topology")
@@ -315,33 +427,11 @@ def broadcast(msg: dict) -> dict | None:
         return None
     seq = top.get(mine, 0)
     hold(mine, seq, msg["body"]["message"])
-    key = (mine, seq)
-    deferred = len(ids) > 1  # answered once sent on
-    if deferred:
-        unacked[key] = msg
-    if len(ids) > 1:
-        if DIRECT:
-            outgoing.append(key)
-            if settings.batch <= 0:
-                send_direct()
-            elif len(outgoing) == 1:
-                node.after(settings.batch, send_direct)
-        elif node.node_id == hub or settings.up > 0:
-            fresh.append(key)
-        else:
-            send_gossip(hub, [key] + [k for k in repairs(hub) if k != key])
-    return None if deferred else {"type": "broadcast_ok"}
-
-
-def send_direct() -> None:
-    """Latency mode: own new values straight to every other node (plus any repairs)."""
-    keys = list(outgoing)
-    outgoing.clear()
-    if not keys:
-        return
-    chosen = set(keys)
-    for peer in their:
-        send_gossip(peer, keys + [k for k in repairs(peer) if k not in chosen])
+    if len(ids) == 1:
+        return {"type": "broadcast_ok"}
+    unacked[(mine, seq)] = msg  # answered once sent on
+    strategy.new_value((mine, seq))
+    return None
 
 
 @node.handler("read")
@@ -357,13 +447,10 @@ def gossip(msg: dict) -> None:
     if body.get("from") != their_name.setdefault(peer, body.get("from")):
         their_name[peer] = body.get("from")  # it restarted and lost everything
         forget(peer)
-    relayed = []
+    relay: list[Key] = []
     for origin, seq, value in body["vals"]:
         if hold(origin, seq, value) and node.node_id == hub:
-            if not DIRECT:
-                fresh.append((origin, seq))
-            elif rank_of[origin] != ids.index(peer):
-                relayed.append((origin, seq))
+            strategy.hub_got(peer, (origin, seq), relay)
     vv = their[peer]
     theirs = body["vv"]
     for origin, count in theirs.items():
@@ -371,42 +458,7 @@ def gossip(msg: dict) -> None:
             vv[origin] = count
     their_time[peer] = now()
     has_more = bool(body.get("hb")) and any(c > vector.get(o, 0) for o, c in theirs.items())
-    if DIRECT or (node.node_id != hub and settings.up <= 0):
-        keys = repairs(peer)
-        if keys or has_more:
-            send_gossip(peer, keys)
-    elif has_more:
-        pull_from.add(peer)
-    if relayed:  # latency mode, hub: a repair reached us late; others likely lack it too
-        for other in their:
-            keys = [k for k in relayed if other != peer and lacks(other, k)]
-            if keys:
-                send_gossip(other, keys)
-
-
-# ---- timers -----------------------------------------------------------------------------------
-
-
-def hub_tick() -> None:
-    """Traffic mode, hub: pass on what arrived since the last tick, plus repairs."""
-    batch = list(fresh)
-    fresh.clear()
-    for peer in their:
-        keys = [k for k in batch if lacks(peer, k)]
-        chosen = set(keys)
-        keys += [k for k in repairs(peer) if k not in chosen]
-        if keys or peer in pull_from:
-            send_gossip(peer, keys)
-
-
-def upload_tick() -> None:
-    """Traffic mode, other nodes: upload own new values to the hub, plus repairs."""
-    keys = list(fresh)
-    fresh.clear()
-    chosen = set(keys)
-    keys += [k for k in repairs(hub) if k not in chosen]
-    if keys or hub in pull_from:
-        send_gossip(hub, keys)
+    strategy.answer(peer, has_more, relay)
 
 
 def heartbeat_tick() -> None:
