@@ -21,6 +21,17 @@ Three settings, chosen after `--` (run.sh passes the last two for 3d and 3e):
   `--up` seconds; the hub sends each node everything it lacks every `--interval` seconds.
   Two hops plus two batching waits; about 1 message per value.
 
+When to acknowledge, in the latency and traffic settings (`--ack`):
+
+- `sent` (the default): once the value is sent on (see Crashes for what that survives).
+- `echo`: once the value's own copy comes back with everyone's, and only then do reads at
+  the origin show it. Latency: the origin also sends it to itself, last (25 messages per
+  value). Traffic: the hub passes it on to every node including its origin, and shows it
+  itself only then. Maelstrom's stable latency runs from the acknowledgement, so it drops
+  to 0 (nothing read after the acknowledgement lacks the value) while the client waits a hop
+  (latency) or two hops plus the tick (traffic) longer; bench/frontier_broadcast.py explains
+  why, and shows both sides. An own value shows after 2 s at the latest (partitions).
+
 In the code the settings are two small strategies, `Direct` (durable, latency) and `Star`
 (traffic), each saying what happens to a new value, to a value reaching the hub and to a
 gossip's evidence; they share one core (values, version vectors, repair, heartbeats), and the
@@ -84,8 +95,15 @@ parser.add_argument("--batch", type=float, default=0.02,
                     help="seconds a new value waits for others before direct sends (latency)")
 parser.add_argument("--grace", type=float, default=0.3, help="seconds before a repair")
 parser.add_argument("--heartbeat", type=float, default=2.0, help="idle seconds before a heartbeat")
+parser.add_argument("--ack", choices=("sent", "echo"), default="sent",
+                    help="acknowledge (and show) an own value once sent on, or once its copy "
+                         "comes back with everyone's (latency, traffic)")
 settings = parser.parse_args(sys.argv[1:])
 DURABLE = settings.mode == "durable"
+ECHO = settings.ack == "echo"
+if DURABLE and ECHO:
+    parser.error("--ack echo is for --mode latency or traffic")
+ECHO_WAIT = 2.0  # echo: seconds after which an own value shows (and is acknowledged) anyway
 MAX_HEARTBEAT = 8.0
 MAX_RANK = 6
 
@@ -108,6 +126,7 @@ their_name: dict[str, str] = {}        # peer -> its incarnation's origin name
 sent: dict[str, dict[Key, float]] = {}  # peer -> (origin, seq) -> last sent
 last_sent_to: dict[str, float] = {}    # peer -> time of our last message to it
 pull_from: set[str] = set()            # peers to send our vector to (they have more)
+hidden: dict[Key, Any] = {}            # echo: values held but not shown to reads yet
 unacked: dict[Key, dict] = {}          # own value -> the broadcast request to answer
 heartbeat_every = settings.heartbeat
 vector_at_heartbeat: dict[str, int] = {}
@@ -126,8 +145,9 @@ def forget(peer: str) -> None:
     pull_from.discard(peer)
 
 
-def hold(origin: str, seq: int, value: Any) -> bool:
-    """Keep a value; False if it was already held."""
+def hold(origin: str, seq: int, value: Any, shown: bool = True) -> bool:
+    """Keep a value (readable at once if `shown`, else once `show` says so); False if it was
+    already held."""
     got = held.get(origin)
     if got is None:
         got = held[origin] = {}
@@ -138,12 +158,22 @@ def hold(origin: str, seq: int, value: Any) -> bool:
         return False
     got[seq] = value
     acquired[(origin, seq)] = now()
-    values.append(value)
+    if shown:
+        values.append(value)
+    else:
+        hidden[(origin, seq)] = value
     if seq >= top[origin]:
         top[origin] = seq + 1
     while vector[origin] in got:
         vector[origin] += 1
     return True
+
+
+def show(key: Key) -> None:
+    """Echo: a hidden value becomes readable here, and is acknowledged if it is ours."""
+    if key in hidden:
+        values.append(hidden.pop(key))
+        acknowledge(key)
 
 
 def lacks(peer: str, key: Key) -> bool:
@@ -196,7 +226,7 @@ def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
     node.send(peer, body)
     last_sent_to[peer] = t
     pull_from.discard(peer)
-    if unacked and not DURABLE:  # efficiency settings: sent on is acknowledged
+    if unacked and not DURABLE and not ECHO:  # efficiency settings: sent on is acknowledged
         for key in keys:
             acknowledge(key)
 
@@ -226,6 +256,7 @@ class Direct:
     def __init__(self, batch: float) -> None:
         self.batch = batch
         self.outgoing: list[Key] = []  # own values waiting for the next send
+        self.hub_hides = False
 
     def start(self) -> None:
         pass  # nothing periodic: only the core's heartbeats
@@ -248,6 +279,8 @@ class Direct:
             return
         for peer in their:
             send_gossip(peer, with_repairs(peer, keys))
+        if ECHO:  # last, so that it arrives no earlier than any other copy
+            node.send(node.node_id, {"type": "gossip", "echo": keys})
 
     def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
         if rank_of[key[0]] != ids.index(peer):  # a repair, not the origin's own send
@@ -273,6 +306,7 @@ class Star:
         self.interval = interval
         self.up = up
         self.fresh: list[Key] = []  # values to pass on at the next tick
+        self.hub_hides = ECHO  # echo: the hub shows a value only once it has passed it on
 
     def start(self) -> None:
         if node.node_id == hub:
@@ -300,9 +334,12 @@ class Star:
         batch = list(self.fresh)
         self.fresh.clear()
         for peer in their:
-            keys = with_repairs(peer, [k for k in batch if lacks(peer, k)])
+            keys = with_repairs(peer, [k for k in batch if lacks(peer, k)
+                                       or (ECHO and k[0].rsplit(":", 1)[0] == peer)])
             if keys or peer in pull_from:
                 send_gossip(peer, keys)
+        for key in batch:  # echo: now on its way to every node at once
+            show(key)
 
     def upload_tick(self) -> None:
         """Other nodes: upload own new values to the hub, plus repairs."""
@@ -426,9 +463,12 @@ def broadcast(msg: dict) -> dict | None:
         store_waiting()
         return None
     seq = top.get(mine, 0)
-    hold(mine, seq, msg["body"]["message"])
-    if len(ids) == 1:
+    alone = len(ids) == 1
+    hold(mine, seq, msg["body"]["message"], shown=alone or not ECHO)
+    if alone:
         return {"type": "broadcast_ok"}
+    if ECHO:
+        node.after(ECHO_WAIT, lambda: show((mine, seq)))
     unacked[(mine, seq)] = msg  # answered once sent on
     strategy.new_value((mine, seq))
     return None
@@ -442,15 +482,23 @@ def read(msg: dict) -> dict:
 @node.handler("gossip")
 def gossip(msg: dict) -> None:
     peer, body = msg["src"], msg["body"]
+    if "echo" in body:  # our own direct send came back: it has reached every node
+        for origin, seq in body["echo"]:
+            show((origin, seq))
+        return
     if peer not in their:
         return
     if body.get("from") != their_name.setdefault(peer, body.get("from")):
         their_name[peer] = body.get("from")  # it restarted and lost everything
         forget(peer)
     relay: list[Key] = []
+    at_hub = node.node_id == hub
+    hides = at_hub and strategy.hub_hides
     for origin, seq, value in body["vals"]:
-        if hold(origin, seq, value) and node.node_id == hub:
+        if hold(origin, seq, value, shown=not hides) and at_hub:
             strategy.hub_got(peer, (origin, seq), relay)
+        elif peer == hub and (origin, seq) in hidden:  # echo: ours, back from the hub
+            show((origin, seq))
     vv = their[peer]
     theirs = body["vv"]
     for origin, count in theirs.items():
