@@ -15,8 +15,10 @@ Three settings, chosen after `--` (run.sh passes the last two for 3d and 3e):
   it is in `lin-kv`, which outlives the nodes (see Crashes).
 - `--mode latency` (3d): a value goes from its origin straight to every other node, one
   message per node (24 per value at 25 nodes: one hop, 100 ms). The origin first waits
-  `--batch` seconds (20 ms) so that values arriving close together share messages: a few
-  percent below the un-batched floor. Nothing else is sent while traffic flows.
+  `--batch` seconds (20 ms) so that values arriving close together share messages; with
+  one client per node, each waiting for its acknowledgement, none do at Maelstrom's
+  default concurrency (bench/frontier_broadcast.py). Nothing else is sent while traffic
+  flows.
 - `--mode traffic` (3e): a star. Nodes upload their own values to the hub (n0) every
   `--up` seconds; the hub sends each node everything it lacks every `--interval` seconds.
   Two hops plus two batching waits; about 1 message per value.

@@ -5,7 +5,7 @@ msgs-per-op against median and max stable latency, over each setting's batching 
 Each point runs five seeds under `--sim` (virtual time, deterministic by seed) and shows the
 range over the seeds of servers msgs-per-op, the median (p50) and max stable latency (ms), and
 the broadcast operation's own median and max latency (ms, from history.edn: what the client
-waits for the acknowledgement). `dom` names the peer points the setting strictly dominates in
+waits for the acknowledgement). `dominates` names the peer points the setting strictly dominates in
 every seed (fewer messages, lower median and lower max stable latency). `--real` confirms
 chosen points with real runs (node processes, wall-clock time), one at a time under the shared
 lock (about 35 s each).
@@ -29,15 +29,18 @@ ordered by deadline and one delivery thread (src/maelstrom/process.clj loops `re
 takes the earliest-deadline message at once and sleeps until its deadline: a client request
 that arrives meanwhile waits behind it, and is delivered after it.
 
-Why an acknowledge-on-send setting sits at about 78-80 ms median and just under 100 ms max:
-a value sent directly at time s reaches every node at s + 100 ms (one hop, the fewest
-possible); acknowledged at s, it is stale for reads invoked at other nodes before their
-delivery thread picked its copy up, a little before s + 100 at a busy node. The max is the
-last such read, just under 100 ms; the median is 100 ms minus the typical gap between the
-last read that misses it and its delivery (about 50 reads a second spread over 24 nodes, and
-the ~1,200 messages a second each node receives keep its delivery thread busy): 78-80 ms.
-Batching, or a second hop, only adds to it. That is the floor for any protocol that
-acknowledges once a value is sent.
+Why an acknowledge-on-send setting sits at about 80 ms median and 99 ms max: a value sent
+directly at time s, and acknowledged then, reaches every other node at s + 100 ms (one hop,
+the fewest there can be); a read invoked in between at a node that does not have it yet
+lacks it. The max is the latest such read, just before s + 100. The median is 100 ms minus
+the time from the last such read to the arrival: with about 52 reads a second (one every
+16 ms, median), that is 14 ms for the median stale value, and 17% of the values are read
+nowhere in between (0 ms) (3d's default, sim seed 1's history). Batching, or a second hop,
+only adds to it. So about 78-80 ms median is the floor, at this read rate, for any setting
+that acknowledges a value once it is sent. Batching at the origin saves nothing here either:
+each node has one client (Jepsen's default `--concurrency 1n`, worker i bound to node i mod
+n: jepsen/src/jepsen/cli.clj, generator/interpreter.clj), which waits for its acknowledgement,
+so an origin never holds two new values at once (msgs-per-op is the same for every `--batch`).
 
 How it gets below one hop (`--ack echo`): acknowledge, and let reads show an own value, only
 once its copy comes back along with everyone's. In the latency setting the origin sends its
