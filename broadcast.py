@@ -252,8 +252,9 @@ def answer_with_repairs(peer: str, has_more: bool) -> None:
 
 class Direct:
     """An origin sends its new values straight to every other node, after `batch` seconds (so
-    that values arriving close together share messages). A gossip is answered with repairs;
-    the hub passes a late repair on to every node whose vector lacks it."""
+    that values arriving close together share messages), and with `--ack echo` to itself
+    last. A gossip is answered with repairs; the hub passes a late repair on to every node
+    whose vector lacks it."""
 
     def __init__(self, batch: float) -> None:
         self.batch = batch
@@ -301,8 +302,9 @@ class Direct:
 
 class Star:
     """Nodes upload their new values to the hub every `up` seconds (at once if `up` is 0);
-    the hub sends each node what it lacks every `interval` seconds. The hub answers a
-    heartbeat showing it lacks something by pulling at its next tick."""
+    the hub sends each node what it lacks every `interval` seconds (with `--ack echo` also
+    each origin its own values back). The hub answers a heartbeat showing it lacks something
+    by pulling at its next tick."""
 
     def __init__(self, interval: float, up: float) -> None:
         self.interval = interval
