@@ -15,11 +15,29 @@ Three settings, chosen after `--` (run.sh passes the last two for 3d and 3e):
   it is in `lin-kv`, which outlives the nodes (see Crashes).
 - `--mode latency` (3d): a value goes from its origin straight to every other node, one
   message per node (24 per value at 25 nodes: one hop, 100 ms). The origin first waits
-  `--batch` seconds (20 ms) so that values arriving close together share messages: a few
-  percent below the un-batched floor. Nothing else is sent while traffic flows.
+  `--batch` seconds (20 ms) so that values arriving close together share messages; with
+  one client per node, each waiting for its acknowledgement, none do at Maelstrom's
+  default concurrency (bench/frontier_broadcast.py). Nothing else is sent while traffic
+  flows.
 - `--mode traffic` (3e): a star. Nodes upload their own values to the hub (n0) every
   `--up` seconds; the hub sends each node everything it lacks every `--interval` seconds.
   Two hops plus two batching waits; about 1 message per value.
+
+When to acknowledge, in the latency and traffic settings (`--ack`):
+
+- `sent` (the default): once the value is sent on (see Crashes for what that survives).
+- `echo`: once the value's own copy comes back with everyone's, and only then do reads at
+  the origin show it. Latency: the origin also sends it to itself, last (25 messages per
+  value). Traffic: the hub passes it on to every node including its origin, and shows it
+  itself only then. Maelstrom's stable latency runs from the acknowledgement, so it drops
+  to 0 (nothing read after the acknowledgement lacks the value) while the client waits a hop
+  (latency) or two hops plus the tick (traffic) longer; bench/frontier_broadcast.py explains
+  why, and shows both sides. An own value shows after 2 s at the latest (partitions).
+
+In the code the settings are two small strategies, `Direct` (durable, latency) and `Star`
+(traffic), each saying what happens to a new value, to a value reaching the hub and to a
+gossip's evidence; they share one core (values, version vectors, repair, heartbeats), and the
+durable setting adds its lin-kv store in front of `Direct`.
 
 Partition safety is repair on evidence. A vector received from peer p that lacks a value
 this node has held (or last sent to p) for longer than `--grace` seconds proves p missed
@@ -79,13 +97,19 @@ parser.add_argument("--batch", type=float, default=0.02,
                     help="seconds a new value waits for others before direct sends (latency)")
 parser.add_argument("--grace", type=float, default=0.3, help="seconds before a repair")
 parser.add_argument("--heartbeat", type=float, default=2.0, help="idle seconds before a heartbeat")
+parser.add_argument("--ack", choices=("sent", "echo"), default="sent",
+                    help="acknowledge (and show) an own value once sent on, or once its copy "
+                         "comes back with everyone's (latency, traffic)")
 settings = parser.parse_args(sys.argv[1:])
 DURABLE = settings.mode == "durable"
-DIRECT = settings.mode in ("durable", "latency")
+ECHO = settings.ack == "echo"
+if DURABLE and ECHO:
+    parser.error("--ack echo is for --mode latency or traffic")
+ECHO_WAIT = 2.0  # echo: seconds after which an own value shows (and is acknowledged) anyway
 MAX_HEARTBEAT = 8.0
 MAX_RANK = 6
 
-# ---- state ------------------------------------------------------------------------------------
+# ---- the core: version vectors and repair, shared by every setting ----------------------------
 
 Key = tuple[str, int]        # (origin, seq)
 ids: list[str] = []          # node ids, in init order
@@ -103,45 +127,15 @@ their_time: dict[str, float] = {}      # peer -> when its latest vector arrived
 their_name: dict[str, str] = {}        # peer -> its incarnation's origin name
 sent: dict[str, dict[Key, float]] = {}  # peer -> (origin, seq) -> last sent
 last_sent_to: dict[str, float] = {}    # peer -> time of our last message to it
-fresh: list[Key] = []                  # values to pass on at the next tick (traffic)
 pull_from: set[str] = set()            # peers to send our vector to (they have more)
-outgoing: list[Key] = []               # own values waiting for the next direct send
+hidden: dict[Key, Any] = {}            # echo: values held but not shown to reads yet
 unacked: dict[Key, dict] = {}          # own value -> the broadcast request to answer
 heartbeat_every = settings.heartbeat
 vector_at_heartbeat: dict[str, int] = {}
-# durable: our lin-kv key's content as we last wrote or read it, what waits for the next cas
-stored: list | None = None
-unstored: list[list] = []    # own new values, [origin, seq, value], waiting for the next cas
-next_seq = 0                 # durable: the next seq of this incarnation
-storing = False
 
 
 def now() -> float:
     return time.monotonic()
-
-
-@node.on_init
-def start() -> None:
-    global me, mine, hub
-    ids.extend(node.node_ids)
-    me = ids.index(node.node_id)
-    mine = f"{node.node_id}:{time.time_ns():x}"
-    hub = ids[0]
-    for peer in ids:
-        if peer != node.node_id:
-            forget(peer)
-    if DURABLE:
-        node.spawn(read_back())
-    if len(ids) == 1:
-        return
-    if settings.mode == "traffic":
-        if node.node_id == hub:
-            node.every(settings.interval, hub_tick)
-        elif settings.up > 0:
-            node.every(settings.up, upload_tick)
-    node.every(0.25, heartbeat_tick)
-    # a (re)started node has lost everything: show the hub (the hub: n1) our empty vector
-    send_gossip(hub if node.node_id != hub else ids[1], [], heartbeat=True)
 
 
 def forget(peer: str) -> None:
@@ -153,11 +147,9 @@ def forget(peer: str) -> None:
     pull_from.discard(peer)
 
 
-# ---- holding values ---------------------------------------------------------------------------
-
-
-def hold(origin: str, seq: int, value: Any) -> bool:
-    """Keep a value; False if it was already held."""
+def hold(origin: str, seq: int, value: Any, shown: bool = True) -> bool:
+    """Keep a value (readable at once if `shown`, else once `show` says so); False if it was
+    already held."""
     got = held.get(origin)
     if got is None:
         got = held[origin] = {}
@@ -168,12 +160,27 @@ def hold(origin: str, seq: int, value: Any) -> bool:
         return False
     got[seq] = value
     acquired[(origin, seq)] = now()
-    values.append(value)
+    if shown:
+        values.append(value)
+    else:
+        hidden[(origin, seq)] = value
     if seq >= top[origin]:
         top[origin] = seq + 1
     while vector[origin] in got:
         vector[origin] += 1
     return True
+
+
+def show(key: Key) -> None:
+    """Echo: a hidden value becomes readable here, and is acknowledged if it is ours."""
+    if key in hidden:
+        values.append(hidden.pop(key))
+        acknowledge(key)
+
+
+def lacks(peer: str, key: Key) -> bool:
+    origin, seq = key
+    return their[peer].get(origin, 0) <= seq
 
 
 def repairs(peer: str) -> list[Key]:
@@ -202,7 +209,14 @@ def repairs(peer: str) -> list[Key]:
     return out
 
 
+def with_repairs(peer: str, keys: list[Key]) -> list[Key]:
+    """`keys`, then whatever else `peer` provably lacks."""
+    chosen = set(keys)
+    return keys + [k for k in repairs(peer) if k not in chosen]
+
+
 def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
+    """The one message nodes exchange: some values, and always our vector."""
     t = now()
     sent_p = sent[peer]
     for key in keys:
@@ -214,19 +228,141 @@ def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
     node.send(peer, body)
     last_sent_to[peer] = t
     pull_from.discard(peer)
-    if unacked and not DURABLE:  # efficiency settings: sent on is acknowledged
+    if unacked and not DURABLE and not ECHO:  # efficiency settings: sent on is acknowledged
         for key in keys:
-            request = unacked.pop(key, None)
-            if request is not None:
-                node.reply(request, {"type": "broadcast_ok"})
+            acknowledge(key)
 
 
-def lacks(peer: str, key: Key) -> bool:
-    origin, seq = key
-    return their[peer].get(origin, 0) <= seq
+def acknowledge(key: Key) -> None:
+    request = unacked.pop(key, None)
+    if request is not None:
+        node.reply(request, {"type": "broadcast_ok"})
 
+
+def answer_with_repairs(peer: str, has_more: bool) -> None:
+    """Reply to a gossip with what `peer` provably lacks (or with our vector, if it has more
+    than we do)."""
+    keys = repairs(peer)
+    if keys or has_more:
+        send_gossip(peer, keys)
+
+
+# ---- strategy: direct sends, one hop (--mode latency for 3d; durable, 3a-3c) -----------------
+
+
+class Direct:
+    """An origin sends its new values straight to every other node, after `batch` seconds (so
+    that values arriving close together share messages), and with `--ack echo` to itself
+    last. A gossip is answered with repairs; the hub passes a late repair on to every node
+    whose vector lacks it."""
+
+    def __init__(self, batch: float) -> None:
+        self.batch = batch
+        self.outgoing: list[Key] = []  # own values waiting for the next send
+        self.hub_hides = False
+
+    def start(self) -> None:
+        pass  # nothing periodic: only the core's heartbeats
+
+    def new_value(self, key: Key) -> None:
+        self.outgoing.append(key)
+        if self.batch <= 0:
+            self.send()
+        elif len(self.outgoing) == 1:
+            node.after(self.batch, self.send)
+
+    def send_now(self, keys: list[Key]) -> None:
+        self.outgoing.extend(keys)
+        self.send()
+
+    def send(self) -> None:
+        keys = list(self.outgoing)
+        self.outgoing.clear()
+        if not keys:
+            return
+        for peer in their:
+            send_gossip(peer, with_repairs(peer, keys))
+        if ECHO:  # last, so that it arrives no earlier than any other copy
+            node.send(node.node_id, {"type": "gossip", "echo": keys})
+
+    def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
+        if rank_of[key[0]] != ids.index(peer):  # a repair, not the origin's own send
+            relay.append(key)
+
+    def answer(self, peer: str, has_more: bool, relay: list[Key]) -> None:
+        answer_with_repairs(peer, has_more)
+        for other in their:  # the hub: a repair reached us late; others likely lack it too
+            keys = [k for k in relay if other != peer and lacks(other, k)]
+            if keys:
+                send_gossip(other, keys)
+
+
+# ---- strategy: a star (--mode traffic, 3e) ----------------------------------------------------
+
+
+class Star:
+    """Nodes upload their new values to the hub every `up` seconds (at once if `up` is 0);
+    the hub sends each node what it lacks every `interval` seconds (with `--ack echo` also
+    each origin its own values back). The hub answers a heartbeat showing it lacks something
+    by pulling at its next tick."""
+
+    def __init__(self, interval: float, up: float) -> None:
+        self.interval = interval
+        self.up = up
+        self.fresh: list[Key] = []  # values to pass on at the next tick
+        self.hub_hides = ECHO  # echo: the hub shows a value only once it has passed it on
+
+    def start(self) -> None:
+        if node.node_id == hub:
+            node.every(self.interval, self.hub_tick)
+        elif self.up > 0:
+            node.every(self.up, self.upload_tick)
+
+    def new_value(self, key: Key) -> None:
+        if node.node_id == hub or self.up > 0:
+            self.fresh.append(key)
+        else:
+            send_gossip(hub, with_repairs(hub, [key]))
+
+    def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
+        self.fresh.append(key)
+
+    def answer(self, peer: str, has_more: bool, relay: list[Key]) -> None:
+        if node.node_id != hub and self.up <= 0:
+            answer_with_repairs(peer, has_more)
+        elif has_more:
+            pull_from.add(peer)
+
+    def hub_tick(self) -> None:
+        """The hub: pass on what arrived since the last tick, plus repairs."""
+        batch = list(self.fresh)
+        self.fresh.clear()
+        for peer in their:
+            keys = with_repairs(peer, [k for k in batch if lacks(peer, k)
+                                       or (ECHO and k[0].rsplit(":", 1)[0] == peer)])
+            if keys or peer in pull_from:
+                send_gossip(peer, keys)
+        for key in batch:  # echo: now on its way to every node at once
+            show(key)
+
+    def upload_tick(self) -> None:
+        """Other nodes: upload own new values to the hub, plus repairs."""
+        keys = with_repairs(hub, list(self.fresh))
+        self.fresh.clear()
+        if keys or hub in pull_from:
+            send_gossip(hub, keys)
+
+
+strategy = (Star(settings.interval, settings.up) if settings.mode == "traffic"
+            else Direct(settings.batch))
 
 # ---- durability (--mode durable) --------------------------------------------------------------
+
+# our lin-kv key's content as we last wrote or read it, and what waits for the next cas
+stored: list | None = None
+unstored: list[list] = []    # own new values, [origin, seq, value], waiting for the next cas
+next_seq = 0                 # the next seq of this incarnation
+storing = False
 
 
 async def read_back() -> None:
@@ -284,18 +420,35 @@ async def store() -> None:
         take(entries)  # only now readable, and sent on: nothing a crash can take back
         keys = [(o, s) for o, s, _ in entries]
         if len(ids) > 1:
-            outgoing.extend(keys)
-            send_direct()
+            strategy.send_now(keys)
         for key in keys:
-            request = unacked.pop(key, None)
-            if request is not None:
-                node.reply(request, {"type": "broadcast_ok"})
+            acknowledge(key)
     finally:
         storing = False
     store_waiting()
 
 
 # ---- handlers ---------------------------------------------------------------------------------
+
+
+@node.on_init
+def start() -> None:
+    global me, mine, hub
+    ids.extend(node.node_ids)
+    me = ids.index(node.node_id)
+    mine = f"{node.node_id}:{time.time_ns():x}"
+    hub = ids[0]
+    for peer in ids:
+        if peer != node.node_id:
+            forget(peer)
+    if DURABLE:
+        node.spawn(read_back())
+    if len(ids) == 1:
+        return
+    strategy.start()
+    node.every(0.25, heartbeat_tick)
+    # a (re)started node has lost everything: show the hub (the hub: n1) our empty vector
+    send_gossip(hub if node.node_id != hub else ids[1], [], heartbeat=True)
 
 
 @node.handler("topology")
@@ -314,34 +467,15 @@ def broadcast(msg: dict) -> dict | None:
         store_waiting()
         return None
     seq = top.get(mine, 0)
-    hold(mine, seq, msg["body"]["message"])
-    key = (mine, seq)
-    deferred = len(ids) > 1  # answered once sent on
-    if deferred:
-        unacked[key] = msg
-    if len(ids) > 1:
-        if DIRECT:
-            outgoing.append(key)
-            if settings.batch <= 0:
-                send_direct()
-            elif len(outgoing) == 1:
-                node.after(settings.batch, send_direct)
-        elif node.node_id == hub or settings.up > 0:
-            fresh.append(key)
-        else:
-            send_gossip(hub, [key] + [k for k in repairs(hub) if k != key])
-    return None if deferred else {"type": "broadcast_ok"}
-
-
-def send_direct() -> None:
-    """Latency mode: own new values straight to every other node (plus any repairs)."""
-    keys = list(outgoing)
-    outgoing.clear()
-    if not keys:
-        return
-    chosen = set(keys)
-    for peer in their:
-        send_gossip(peer, keys + [k for k in repairs(peer) if k not in chosen])
+    alone = len(ids) == 1
+    hold(mine, seq, msg["body"]["message"], shown=alone or not ECHO)
+    if alone:
+        return {"type": "broadcast_ok"}
+    if ECHO:
+        node.after(ECHO_WAIT, lambda: show((mine, seq)))
+    unacked[(mine, seq)] = msg  # answered once sent on
+    strategy.new_value((mine, seq))
+    return None
 
 
 @node.handler("read")
@@ -352,18 +486,23 @@ def read(msg: dict) -> dict:
 @node.handler("gossip")
 def gossip(msg: dict) -> None:
     peer, body = msg["src"], msg["body"]
+    if "echo" in body:  # our own direct send came back: it has reached every node
+        for origin, seq in body["echo"]:
+            show((origin, seq))
+        return
     if peer not in their:
         return
     if body.get("from") != their_name.setdefault(peer, body.get("from")):
         their_name[peer] = body.get("from")  # it restarted and lost everything
         forget(peer)
-    relayed = []
+    relay: list[Key] = []
+    at_hub = node.node_id == hub
+    hides = at_hub and strategy.hub_hides
     for origin, seq, value in body["vals"]:
-        if hold(origin, seq, value) and node.node_id == hub:
-            if not DIRECT:
-                fresh.append((origin, seq))
-            elif rank_of[origin] != ids.index(peer):
-                relayed.append((origin, seq))
+        if hold(origin, seq, value, shown=not hides) and at_hub:
+            strategy.hub_got(peer, (origin, seq), relay)
+        elif peer == hub and (origin, seq) in hidden:  # echo: ours, back from the hub
+            show((origin, seq))
     vv = their[peer]
     theirs = body["vv"]
     for origin, count in theirs.items():
@@ -371,42 +510,7 @@ def gossip(msg: dict) -> None:
             vv[origin] = count
     their_time[peer] = now()
     has_more = bool(body.get("hb")) and any(c > vector.get(o, 0) for o, c in theirs.items())
-    if DIRECT or (node.node_id != hub and settings.up <= 0):
-        keys = repairs(peer)
-        if keys or has_more:
-            send_gossip(peer, keys)
-    elif has_more:
-        pull_from.add(peer)
-    if relayed:  # latency mode, hub: a repair reached us late; others likely lack it too
-        for other in their:
-            keys = [k for k in relayed if other != peer and lacks(other, k)]
-            if keys:
-                send_gossip(other, keys)
-
-
-# ---- timers -----------------------------------------------------------------------------------
-
-
-def hub_tick() -> None:
-    """Traffic mode, hub: pass on what arrived since the last tick, plus repairs."""
-    batch = list(fresh)
-    fresh.clear()
-    for peer in their:
-        keys = [k for k in batch if lacks(peer, k)]
-        chosen = set(keys)
-        keys += [k for k in repairs(peer) if k not in chosen]
-        if keys or peer in pull_from:
-            send_gossip(peer, keys)
-
-
-def upload_tick() -> None:
-    """Traffic mode, other nodes: upload own new values to the hub, plus repairs."""
-    keys = list(fresh)
-    fresh.clear()
-    chosen = set(keys)
-    keys += [k for k in repairs(hub) if k not in chosen]
-    if keys or hub in pull_from:
-        send_gossip(hub, keys)
+    strategy.answer(peer, has_more, relay)
 
 
 def heartbeat_tick() -> None:

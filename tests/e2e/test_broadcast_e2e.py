@@ -95,3 +95,72 @@ def test_traffic_setting_survives_partitions(sim) -> None:
     assert w["valid?"] is True and w["lost-count"] == 0 and w["never-read-count"] == 0
     sends, recvs = _server_counts(run.run_dir)
     assert recvs < sends
+
+
+def _journal(run_dir) -> list[dict]:
+    return [json.loads(line) for line in
+            (run_dir / "net-journal.jsonl").read_text().splitlines()]
+
+
+def _acks_after_copies(run_dir, hub_copy: bool) -> None:
+    """Every broadcast_ok follows the arrival at its origin of the value's echo: its own
+    direct send to itself (`hub_copy` False), or the hub's copy of it (True)."""
+    requests = {}  # (node, msg_id) -> value
+    value_of = {}  # (origin, seq) -> value, from the gossip that carried it
+    echoed: set = set()  # (node, value)
+    checked = 0
+    for event in _journal(run_dir):
+        msg, body = event["message"], event["message"]["body"]
+        kind = body["type"]
+        if event["type"] == "recv" and kind == "broadcast":
+            requests[(msg["dest"], body["msg_id"])] = body["message"]
+        elif kind == "gossip" and "vals" in body:
+            value_of.update(((o, s), v) for o, s, v in body["vals"])
+            if event["type"] == "recv" and hub_copy and msg["src"] == "n0":
+                echoed.update((msg["dest"], v) for _, _, v in body["vals"])
+        elif event["type"] == "recv" and kind == "gossip":
+            assert msg["src"] == msg["dest"] and not hub_copy
+            echoed.update((msg["dest"], value_of[(o, s)]) for o, s in body["echo"])
+        elif event["type"] == "send" and kind == "broadcast_ok":
+            if hub_copy and msg["src"] == "n0":
+                continue  # the hub's own values: acknowledged when it passes them on
+            assert (msg["src"], requests[(msg["src"], body["in_reply_to"])]) in echoed
+            checked += 1
+    assert checked > 10
+
+
+def test_echo_in_the_traffic_setting_acknowledges_once_the_hub_passed_it_on(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+              "--time-limit", "4", "--rate", "20", "--latency", "20", "--seed", "5",
+              "--", "--mode", "traffic", "--ack", "echo", "--up", "0", "--interval", "0.03")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0 and w["never-read-count"] == 0
+    # every node got the value before its origin acknowledged it: no read invoked after an
+    # acknowledgement lacks the value
+    assert w["stale-count"] == 0 and w["stable-latencies"][1] == 0
+    _acks_after_copies(run.run_dir, hub_copy=True)
+
+
+def test_echo_in_the_latency_setting_sends_each_value_to_its_origin_too(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+              "--time-limit", "4", "--rate", "20", "--latency", "20", "--seed", "6",
+              "--", "--mode", "latency", "--ack", "echo", "--batch", "0")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0
+    assert w["stale-count"] == 0
+    sends, _ = _server_counts(run.run_dir)
+    values = w["attempt-count"]
+    assert sends >= 5 * values  # four peers and the origin itself
+    _acks_after_copies(run.run_dir, hub_copy=False)
+
+
+def test_echo_survives_partitions(sim) -> None:
+    run = sim("-w", "broadcast", "--bin", "broadcast.py", "--node-count", "5",
+              "--time-limit", "6", "--rate", "20", "--latency", "20",
+              "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "7",
+              "--", "--mode", "traffic", "--ack", "echo", "--up", "0", "--interval", "0.03")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0 and w["never-read-count"] == 0
