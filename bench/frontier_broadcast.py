@@ -67,7 +67,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import run_test
+from common import quantile, run_test
 
 FLAGS = ["-w", "broadcast", "--bin", "broadcast.py", "--node-count", "25", "--time-limit", "20",
          "--rate", "100", "--latency", "100"]
@@ -95,7 +95,8 @@ def run(node_args: list[str], seed: int, store: Path, real: bool) -> dict:
     r = out.results
     lat = r["workload"].get("stable-latencies", {})
     return {"valid": r["valid?"], "mpo": r["net"]["servers"]["msgs-per-op"],
-            "p50": lat.get(0.5), "max": lat.get(1), **broadcast_latency(out.history())}
+            "p50": quantile(lat, 0.5), "max": quantile(lat, 1),
+            **broadcast_latency(out.history())}
 
 
 def broadcast_latency(history: list[dict]) -> dict:
