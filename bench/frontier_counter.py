@@ -10,11 +10,11 @@ columns only compare points with each other; `--real N` runs the lean setting an
 again as real runs (seeds 1..N, one at a time under the shared flock), whose latencies can
 be set beside other programs'.
 
-Per point, five seeds (--seeds): how many runs were valid, how many had every final read
-exact (the acceptable set is one value and every final read is it), servers msgs-per-op
-(mean, and the range), and pooled over the seeds' ok reads during the run (see
-bench/counter.py for the definitions; a read is judged against the adds acknowledged before
-it was invoked):
+Per point, five seeds (--seeds): which runs were valid and which had every final read exact
+(the acceptable set is one value and every final read is it), one letter per seed, y or n;
+servers msgs-per-op (mean, and the range); pooled over the seeds' ok reads during the run
+(see bench/counter.py for the definitions; a read is judged against the adds acknowledged
+before it was invoked):
 
     fresh%  share of those reads that saw every such add
     lag     how many units short a read was, p50/p95
@@ -26,17 +26,21 @@ Peers. Two public solutions in Python, credited by repository and file, as measu
 real workbench at the official flags (msgs-per-op, latency p50/p99):
 
     patrickzbhe/dist-sys-challenges  python/grow_only_counter.py  0.59   1.1/2.2 ms
-    danielclarke/maelstrom-py        src/g_counter.py (full state every 5 s)  0.021  0.84/1.5 ms
+    danielclarke/maelstrom-py        src/g_counter.py             0.021  0.84/1.5 ms
 
-Both acknowledge an add at once, from memory (so neither is kill-safe either). Their read
+Both acknowledge an add at once, from memory (so neither is kill-safe either; the first
+keeps one shared total in seq-kv by cas, the second gossips its state every 5 s). Their read
 freshness was not measured for those figures; `--peer NAME=PATH` runs a local checkout's
 script through the real workbench (seeds as --real) and measures it like ours. No peer code
 is in this repository. A point of ours dominates a peer when it sends fewer messages per op,
 its real latency p50 and p99 are no higher, and (where the peer's freshness is measured) its
-reads are at least as fresh; sweep points (simulated) are judged on messages and freshness
-only.
+reads are at least as fresh (fresh% no lower, median age no higher); sweep points
+(simulated) are judged on messages and freshness only. PATH must be executable; a peer
+that needs another Python can be a two-line shell wrapper that execs it.
 
-    .venv/bin/python bench/frontier_counter.py [--seeds 5] [--real 2] [--peer NAME=PATH ...]
+    .venv/bin/python bench/frontier_counter.py [--seeds 5] [--real 3] [--peer NAME=PATH ...]
+
+(--seeds 0 skips the sweep.)
 """
 
 from __future__ import annotations
@@ -103,6 +107,11 @@ def quantiles(xs: list[float], qs: tuple[float, ...] = (0.5, 0.95, 1.0)) -> list
     return [s[min(len(s) - 1, int(q * len(s)))] if s else 0.0 for q in qs]
 
 
+def marks(flags: list[bool]) -> str:
+    """One letter per seed, in seed order: y or n."""
+    return "".join("y" if f else "n" for f in flags)
+
+
 @dataclass
 class Point:
     """One setting over several seeds."""
@@ -121,7 +130,6 @@ class Point:
         return 100.0 * sum(1 for x in self.lags if x == 0) / max(1, len(self.lags))
 
     def row(self) -> str:
-        n = len(self.valid)
         mpo = (f"{statistics.mean(self.mpo):.4f} ({min(self.mpo):.3f}-{max(self.mpo):.3f})"
                if self.mpo else "-")
         lag = "/".join(f"{x:g}" for x in quantiles(self.lags, (0.5, 0.95)))
@@ -129,11 +137,11 @@ class Point:
         lat = (f"{statistics.median(self.lat50):.2f}/{statistics.median(self.lat99):.2f}"
                if self.lat50 else "-")
         return (f"{self.name:<24} {'real' if self.real else 'sim':>4} "
-                f"{sum(self.valid)}/{n:<3} {sum(self.exact)}/{n:<3} {mpo:>24} "
+                f"{marks(self.valid):<6} {marks(self.exact):<6} {mpo:>24} "
                 f"{self.fresh:>6.1f} {lag:>9} {age:>11} {lat:>11}")
 
 
-HEADER = (f"{'setting':<24} {'run':>4} {'valid':<5} {'exact':<5} {'srv msgs/op mean (range)':>24} "
+HEADER = (f"{'setting':<24} {'run':>4} {'valid':<6} {'exact':<6} {'srv msgs/op mean (range)':>24} "
           f"{'fresh%':>6} {'lag 50/95':>9} {'age ms 50/95':>11} {'lat 50/99':>11}")
 
 
@@ -164,11 +172,14 @@ def measure(point: Point, script: str, node_args: list[str], seeds: range, store
         point.ages += ages
 
 
-def dominates(p: Point, mpo: float, lat: tuple[float, float] | None, fresh: float | None
-              ) -> bool:
+def dominates(p: Point, mpo: float, lat: tuple[float, float] | None,
+              fresh: tuple[float, float] | None) -> bool:
+    """`p` is valid in every run, sends fewer messages per op, is at least as fresh (fresh%
+    no lower and median age no higher) when `fresh` is known, and when `lat` is given, is a
+    real point with latency p50 and p99 no higher."""
     if not p.mpo or statistics.mean(p.mpo) >= mpo or not all(p.valid):
         return False
-    if fresh is not None and p.fresh < fresh:
+    if fresh is not None and (p.fresh < fresh[0] or quantiles(p.ages, (0.5,))[0] > fresh[1]):
         return False
     if lat is None:
         return True
@@ -179,7 +190,7 @@ def dominates(p: Point, mpo: float, lat: tuple[float, float] | None, fresh: floa
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--real", type=int, default=2, help="real runs (seeds) of lean and default")
+    ap.add_argument("--real", type=int, default=3, help="real runs (seeds) of lean and default")
     ap.add_argument("--peer", action="append", default=[],
                     help="NAME=PATH: also measure a local peer script, real runs")
     args = ap.parse_args()
@@ -200,24 +211,27 @@ def main() -> None:
         measured: list[Point] = []
         for spec in args.peer:
             name, _, path = spec.partition("=")
-            p = Point(name[:24], real=True)
+            p = Point(name, real=True)
             measure(p, str(Path(path).resolve()), [], real_seeds, store)
             measured.append(p)
     print(HEADER)
     print("-" * len(HEADER))
     for p in points + measured:
-        print(p.row())
+        if p.valid:
+            print(p.row())
     print()
     print("Peers (published real-run figures unless measured above) and our points that "
           "dominate them:")
     peers = [(name, mpo, (l50, l99), None) for name, (mpo, l50, l99) in PEERS.items()]
     peers += [(p.name, statistics.mean(p.mpo),
-               (statistics.median(p.lat50), statistics.median(p.lat99)), p.fresh)
+               (statistics.median(p.lat50), statistics.median(p.lat99)),
+               (p.fresh, quantiles(p.ages, (0.5,))[0]))
               for p in measured if p.mpo]
     for name, mpo, lat, fresh in peers:
         real = [p.name for p in points if p.real and dominates(p, mpo, lat, fresh)]
         sim = [p.name for p in points if not p.real and dominates(p, mpo, None, fresh)]
-        fresh_s = "not measured" if fresh is None else f"{fresh:.1f}%"
+        fresh_s = ("not measured" if fresh is None
+                   else f"{fresh[0]:.1f}%, median age {fresh[1]:.0f} ms")
         print(f"  {name}: {mpo:.3f} msgs/op, latency {lat[0]:g}/{lat[1]:g} ms, fresh {fresh_s}")
         print(f"    dominated by (real, msgs + latency{' + freshness' if fresh else ''}): "
               f"{', '.join(real) or 'none'}")
