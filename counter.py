@@ -3,12 +3,14 @@
 the heal, in one of two settings chosen after `--`.
 
 - `--mode durable` (the default): no acknowledged add is ever lost, even when every node is
-  killed: an add is acknowledged once it is in `seq-kv`. About 0.9 servers msgs-per-op at
-  the official flags, half of the reads during the run exact.
+  killed: an add is acknowledged once it is in `seq-kv`. 0.92 servers msgs-per-op at the
+  official flags; a read during the run shows a state about 0.3 s old (median; 1.2 s at
+  p95), and an add waits up to WRITE_GAP for its write.
 - `--mode lean`: an add is acknowledged at once, from memory, and nothing goes to `seq-kv`:
-  about 0.015 msgs-per-op, but reads during the run are seconds stale, and a kill loses the
-  adds the dead node acknowledged since it last gossiped (the final reads then come out too
-  low: invalid). Exact at the final reads under partitions and pauses.
+  0.015 msgs-per-op, but a read during the run shows a state about 2.6 s old (median; 6.6 s
+  at p95), and a kill loses the adds the dead node acknowledged since it last gossiped (the
+  final reads then come out too low: invalid). Exact at the final reads under partitions
+  and pauses. (Figures: bench/frontier_counter.py.)
 
 State. Each node keeps a total of the adds it took, and publishes everything it knows as a
 map `{entry: [version, total], ...}`: its own entry with a version that grows with every
@@ -19,8 +21,10 @@ is a node (`n1`) and its total spans the node's lives; in the lean one it is one
 node (`n1/<boot>`), so that what peers heard of a killed life still counts after a restart.
 
 Budget (both settings). Each client op this node serves earns BUDGET server messages of
-credit, spent on cycles; servers msgs-per-op comes out near BUDGET plus the fixed costs
-below. A cycle sends our map to each peer (one message each, no reply).
+credit, spent on cycles. A cycle sends our map to each peer (one message each, no reply).
+Lean: msgs-per-op is BUDGET plus the final pulls (below). Durable: the writes that
+acknowledge adds are paid from the same credit, so msgs-per-op is BUDGET or about 0.7,
+whichever is more; below that no cycle is ever affordable.
 
 Durable setting. Each node also owns one seq-kv key, `counter/<node>`, and is its only
 writer. seq-kv is the durable, partition-proof copy (services are never partitioned). A
@@ -58,11 +62,12 @@ the same budget, and add latency of up to WRITE_GAP plus one round trip to seq-k
 Why lean gives up crashes. At the official flags there is one client thread per node
 (concurrency = node count, thread t talks to node t mod n), and a thread waits for each
 reply. So an add that waits for a write is alone in its batch, and keeping an acknowledged
-add through a kill of every node takes a seq-kv write and its reply (2 messages) per add
-that changes the total: 2 x 4/5 (deltas 0..4) x 1/3 (adds are a third of the ops) = 0.53
-msgs-per-op at least. Batching adds over seconds would not help: the threads would stand
-waiting and the op count would collapse. A pause only delays, in either setting: nothing is
-lost in a pause that a resume does not finish.
+add through a kill of every node takes a seq-kv write and its reply (2 server messages:
+Maelstrom's src/maelstrom/net/checker.clj counts every message with no client at either
+end, services' included) per add that changes the total: 2 x 4/5 (deltas 0..4) x 1/3
+(adds are a third of the ops) = 0.53 msgs-per-op at least. Batching adds over seconds
+would not help: the threads would stand waiting and the op count would collapse. A pause
+only delays, in either setting: nothing is lost in a pause that a resume does not finish.
 
     ./counter.py [--mode durable|lean] [--budget MSGS_PER_OP]
 """
