@@ -59,7 +59,7 @@ FLAGS = ["-w", "g-counter", "--node-count", "3", "--rate", "100", "--time-limit"
          "--nemesis", "partition"]
 SIM_ENV = dict(os.environ, PYTHONHASHSEED="0")
 DURABLE_BUDGETS = (0.1, 0.3, 0.9, 2.0)
-LEAN_BUDGETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.3, 0.9)
+LEAN_BUDGETS = (0.002, 0.005, 0.01, 0.015, 0.02, 0.05, 0.1, 0.3, 0.9)
 PEERS = {  # published real-run figures: msgs-per-op, latency p50, p99 (ms)
     "patrickzbhe/dist-sys-challenges python/grow_only_counter.py": (0.59, 1.1, 2.2),
     "danielclarke/maelstrom-py src/g_counter.py": (0.021, 0.84, 1.5),
