@@ -8,9 +8,10 @@ the heal, in one of two settings chosen after `--`.
   p95), and an add waits up to WRITE_GAP for its write.
 - `--mode lean`: an add is acknowledged at once, from memory, and nothing goes to `seq-kv`:
   0.015 msgs-per-op, but a read during the run shows a state about 2.6 s old (median; 6.6 s
-  at p95), and a kill loses the adds the dead node acknowledged since it last gossiped (the
-  final reads then come out too low: invalid). Exact at the final reads under partitions
-  and pauses. (Figures: bench/frontier_counter.py.)
+  at p95), and a kill loses the adds the dead node acknowledged since it last gossiped, a
+  kill of every node at once every add (the final reads then come out too low: invalid;
+  with kills every ~2 s, 0 of 5 seeds valid, durable 5 of 5). Exact at the final reads
+  under partitions and pauses. (Figures: bench/frontier_counter.py.)
 
 State. Each node keeps a total of the adds it took, and publishes everything it knows as a
 map `{entry: [version, total], ...}`: its own entry with a version that grows with every
