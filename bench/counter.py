@@ -15,59 +15,20 @@ were acknowledged before the read was invoked (it had to see those to be fresh):
 
 Run from the repository root, holding the shared lock:
 
-    flock /tmp/workbench-run.lock .venv/bin/python bench/counter.py [--seeds 5] [--budget 0.9]
+    flock /tmp/workbench-run.lock .venv/bin/python bench/counter.py [--seeds 5] \
+        [--mode lean] [--budget 0.9]
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import tempfile
 from pathlib import Path
 
 from common import quantile, read_history, run_test, stages
+from frontier_counter import quantiles, staleness
 
 FLAGS = stages()["counter"].command()  # the official flags, from stages.txt
-
-
-def staleness(history: list[dict]) -> tuple[list[int], list[float], list[bool]]:
-    """(lags, ages in ms, partitioned at invocation?) of the ok non-final reads; see the
-    module doc."""
-    acked_times: list[int] = []  # completion times of ok adds, in order
-    acked_sums: list[int] = []  # running sum after each
-    invoked_at: dict[object, int] = {}
-    reads: list[tuple[int, int, bool]] = []  # (invocation time, value, partitioned)
-    total = 0
-    partitioned = False
-    for op in history:
-        if op["process"] == "nemesis":
-            partitioned = op["f"] == "start-partition"
-            continue
-        if op["type"] == "invoke":
-            invoked_at[op["process"]] = op["time"]
-        elif op["type"] == "ok" and op["f"] == "add":
-            total += op["value"]
-            acked_times.append(op["time"])
-            acked_sums.append(total)
-        elif op["type"] == "ok" and op["f"] == "read" and not op.get("final?"):
-            reads.append((invoked_at[op["process"]], op["value"], partitioned))
-    lags, ages = [], []
-    for t, value, _ in reads:
-        i = bisect.bisect_left(acked_times, t)  # adds acked strictly before t
-        acked = acked_sums[i - 1] if i else 0
-        lag = max(0, acked - value)
-        lags.append(lag)
-        if lag == 0:
-            ages.append(0.0)
-            continue
-        first_above = bisect.bisect_right(acked_sums, value)  # sums are non-decreasing
-        ages.append((t - acked_times[first_above]) / 1e6)
-    return lags, ages, [p for _, _, p in reads]
-
-
-def quantiles(xs: list[float], qs: tuple[float, ...] = (0.5, 0.95, 1.0)) -> list[float]:
-    s = sorted(xs)
-    return [s[min(len(s) - 1, int(q * len(s)))] if s else 0.0 for q in qs]
 
 
 def run(seed: int, store: Path, node_args: list[str]) -> tuple[int, dict | None, Path | None,
@@ -81,8 +42,10 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--budget", type=float, default=None, help="counter.py --budget")
+    ap.add_argument("--mode", choices=("durable", "lean"), default=None, help="counter.py --mode")
     args = ap.parse_args()
     node_args = ["--budget", str(args.budget)] if args.budget is not None else []
+    node_args += ["--mode", args.mode] if args.mode is not None else []
     header = (f"{'seed':>4} {'valid':>6} {'ops':>5} {'srv/op':>7} {'exact':>6} {'final':>6} "
               f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'fresh%':>7} {'lag p50/95/max':>15} "
               f"{'age ms p50/95/max':>18} {'wall s':>7}")
