@@ -22,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Awaitable, Callable
 
-from . import clock, nemesis, services, sim, store
+from . import clock, nemesis, report, services, sim, store
 from . import generator as gen
 from . import history as hist
 from .checkers.compose import UNKNOWN, guarded, merge_valid
@@ -356,7 +356,8 @@ class Report:
         if self._pipe is None:
             _draw(run.dir, opts, run.recorder.ops, events)
             return
-        payload = pickle.dumps((opts, run.recorder.ops, events), pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((opts, report.drawn(run.recorder.ops), events),
+                               pickle.HIGHEST_PROTOCOL)
         try:
             with os.fdopen(self._pipe, "wb") as pipe:
                 pipe.write(payload)

@@ -101,3 +101,21 @@ def test_timeline_opens_in_headless_chromium(tmp_path: Path) -> None:
     assert "kafka timeline" in dom
     p = parse(dom.replace("<br>", ""))
     assert p.classes["op"] == 92 and p.heads[-1] == "nemesis"
+
+
+def test_the_drawing_process_gets_values_only_where_they_are_drawn(monkeypatch) -> None:
+    from workbench.report import drawn
+    from workbench.report.ops import completed
+
+    monkeypatch.setattr(timeline, "MAX_OPS", 20)
+    ops = history(n=300, partitions=((1.0, 2.0), (3.0, 3.5)))
+    slim = drawn(ops)
+    assert len(slim) == len(ops)
+    periods = partition_periods(ops)
+    assert partition_periods(slim) == periods
+    assert timeline.render(slim, periods) == timeline.render(ops, periods)
+    assert completed(slim) == completed(ops)
+    nemesis = [op for op in slim if op["process"] == "nemesis"]
+    assert nemesis and all("value" in op for op in nemesis)
+    assert sum("value" in op for op in slim if op["process"] != "nemesis") == 40
+    assert "value" not in slim[-1] and "error" not in slim[-1]

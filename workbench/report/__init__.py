@@ -19,6 +19,39 @@ from typing import Any, Callable, Iterable, Sequence
 log = logging.getLogger("workbench.report")
 
 
+# what the plots and the lamport diagram read of every op; values only where they are drawn
+_DRAWN_KEYS = ("index", "time", "type", "process", "f")
+
+
+def drawn(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history as the drawings read it, to hand to the drawing process cheaply: every
+    op's index, time, type, process and f; whole ops (values, errors) for the nemesis and for
+    the first timeline.MAX_OPS invocations and their completions (the ops the timeline
+    shows). A kafka-5c history is several times smaller so."""
+    from .timeline import MAX_OPS
+
+    out: list[dict[str, Any]] = []
+    whole: set[Any] = set()  # processes whose open invocation is drawn whole
+    invocations = 0
+    for op in history:
+        process = op.get("process")
+        if process == "nemesis":
+            out.append(op)
+            continue
+        if op.get("type") == "invoke":
+            invocations += 1
+            if invocations <= MAX_OPS:
+                whole.add(process)
+                out.append(op)
+                continue
+        elif process in whole:
+            whole.discard(process)
+            out.append(op)
+            continue
+        out.append({k: op[k] for k in _DRAWN_KEYS if k in op})
+    return out
+
+
 def warm_up() -> None:
     """Import what drawing needs (matplotlib above all), ahead of the drawing."""
     from . import lamport, plots, timeline  # noqa: F401
