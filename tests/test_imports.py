@@ -8,6 +8,8 @@ import ast
 import functools
 from pathlib import Path
 
+from workbench.elle.graph import Digraph, sccs
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "workbench"
 
@@ -51,38 +53,14 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in sorted(graph.get(v, ())):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return found
+    """The strongly connected components with more than one module (Elle's Tarjan, which
+    the workbench's cycle checkers use: workbench/elle/graph.py)."""
+    g = Digraph()
+    for v, ws in graph.items():
+        g.add_vertex(v)
+        for w in ws:
+            g.add_edge(v, w, 1)
+    return sorted(sorted(c) for c in sccs(g))
 
 
 @functools.lru_cache(maxsize=1)

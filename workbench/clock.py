@@ -69,6 +69,19 @@ class _NoIO(selectors.BaseSelector):
         self._keys.clear()
 
 
+def _fill(handle: Any, callback: Any, args: Any, loop: Any,
+          context: contextvars.Context | None) -> None:
+    """Set a Handle's own fields (asyncio/events.py) as its __init__ does without debug.
+    (`handle` is Any: typeshed declares only some of these private fields.)"""
+    handle._context = context if context is not None else contextvars.copy_context()
+    handle._loop = loop
+    handle._callback = callback
+    handle._args = args
+    handle._cancelled = False
+    handle._repr = None
+    handle._source_traceback = None
+
+
 class _Handle(asyncio.Handle):
     """A ready callback of the virtual loop, made without asyncio's per-handle debug check
     (a simulation schedules several hundred thousand; the loop uses asyncio's own handles
@@ -78,14 +91,7 @@ class _Handle(asyncio.Handle):
 
     def __init__(self, callback: Any, args: Any, loop: Any,
                  context: contextvars.Context | None) -> None:
-        # Handle's own fields (asyncio/events.py), set as its __init__ does without debug
-        self._context = context if context is not None else contextvars.copy_context()
-        self._loop = loop
-        self._callback = callback
-        self._args = args
-        self._cancelled = False
-        self._repr = None
-        self._source_traceback = None
+        _fill(self, callback, args, loop, context)
 
 
 class _TimerHandle(asyncio.TimerHandle):
@@ -95,13 +101,7 @@ class _TimerHandle(asyncio.TimerHandle):
 
     def __init__(self, when: float, callback: Any, args: Any, loop: Any,
                  context: contextvars.Context | None) -> None:
-        self._context = context if context is not None else contextvars.copy_context()
-        self._loop = loop
-        self._callback = callback
-        self._args = args
-        self._cancelled = False
-        self._repr = None
-        self._source_traceback = None
+        _fill(self, callback, args, loop, context)
         self._when = when
         self._scheduled = True
 
