@@ -3,11 +3,11 @@
     python -m workbench serve [--port 8080] [--store DIR] [--host 127.0.0.1]
 
 The front page lists every run in the store (store/<workload>/<timestamp>/), newest first,
-with its workload, start time, verdict and key figures read from its results.edn: servers
-msgs-per-op, availability (ok-fraction) and the anomaly or error types the workload's
-checker reported. Each run links to its folder, where every file is served as is:
-results.edn, history.edn / history.txt, jepsen.log, the plots, timeline.html,
-messages.svg, node-logs/, elle/ and the rest. `store/latest` works too.
+with its workload, start time, verdict and key figures read from its results.json (or
+results.edn): servers msgs-per-op, availability (ok-fraction) and the anomaly or error
+types the workload's checker reported. Each run links to its folder, where every file is
+served as is: results.edn, history.edn / history.txt, jepsen.log, the plots,
+timeline.html, messages.svg, node-logs/, elle/ and the rest. `store/latest` works too.
 
 The server listens on 127.0.0.1 unless --host says otherwise (0.0.0.0 exposes the store to
 the network). It serves only files inside the store: a path with `..` (also percent-encoded),
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, unquote, urlsplit
 
-from . import edn
 from .errors import EXIT_USAGE
+from .report import results as results_file
 
 TEXT_TYPES = {".edn": "text/plain", ".txt": "text/plain", ".log": "text/plain",
               ".jsonl": "text/plain", ".json": "application/json", ".html": "text/html",
@@ -83,11 +83,11 @@ def _get(data: Any, *keys: str) -> Any:
 
 
 def summarize(run_dir: Path) -> RunSummary:
-    """The front-page row for one run folder (reads its results.edn, if any)."""
+    """The front-page row for one run folder (reads its results.json, or results.edn)."""
     workload, name = run_dir.parent.name, run_dir.name
     summary = RunSummary(workload, name, _started(name, run_dir), "no results", None, None, [])
     try:
-        results = edn.loads((run_dir / "results.edn").read_text())
+        results = results_file.read(run_dir)
     except (OSError, ValueError):
         return summary
     if not isinstance(results, dict):
