@@ -21,6 +21,13 @@ def test_periods_run_from_first_start_to_last_stop_op() -> None:
     assert partition_periods(ops) == [(1.0, 3.1), (5.0, 6.2)]
 
 
+def test_a_later_stop_such_as_the_final_heal_does_not_stretch_the_period() -> None:
+    ops = [_nemesis(0.2, "start-partition"), _nemesis(0.3, "start-partition"),
+           _nemesis(12.0, "stop-partition"), _nemesis(12.1, "stop-partition"),
+           _nemesis(20.2, "stop-partition"), _nemesis(20.3, "stop-partition")]
+    assert partition_periods(ops) == [(0.2, 12.1)]
+
+
 def test_a_partition_never_stopped_lasts_to_the_end() -> None:
     ops = [_nemesis(2.0, "start-partition"), _nemesis(2.5, "start-partition"),
            {"index": 2, "time": 9 * NS, "type": "ok", "process": 0, "f": "read", "value": 1}]

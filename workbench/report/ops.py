@@ -42,12 +42,14 @@ def completed(history: Iterable[dict[str, Any]]) -> list[Done]:
 
 def partition_periods(history: Iterable[dict[str, Any]],
                       end: float | None = None) -> list[tuple[float, float]]:
-    """(start s, stop s) of each partition: from the first start-partition op to the last op
-    of the stop-partition that follows it. A partition never stopped lasts until `end` (or
-    the history's last op)."""
+    """(start s, stop s) of each partition: from the first start-partition op to the
+    completion of the stop-partition that follows it (each nemesis op is recorded twice,
+    invoked and completed; a later stop, such as the heal before the final phase, heals
+    nothing more). A partition never stopped lasts until `end` (or the history's last op)."""
     periods: list[tuple[float, float]] = []
     opened: float | None = None
     closing: float | None = None
+    stops = 0  # stop-partition ops seen since the partition opened
     last = 0.0
     for op in history:
         t = op["time"] / 1e9
@@ -55,15 +57,13 @@ def partition_periods(history: Iterable[dict[str, Any]],
         if op.get("process") != NEMESIS:
             continue
         f = op.get("f")
-        if f == "start-partition":
-            if closing is not None and opened is not None:
-                periods.append((opened, closing))
-                opened = None
-            closing = None
-            if opened is None:
-                opened = t
+        if f == "start-partition" and opened is None:
+            opened, closing, stops = t, None, 0
         elif f == "stop-partition" and opened is not None:
-            closing = t
+            closing, stops = t, stops + 1
+            if stops == 2:
+                periods.append((opened, closing))
+                opened = closing = None
     if opened is not None:
         periods.append((opened, closing if closing is not None else max(end or 0.0, last)))
     return periods

@@ -4,9 +4,9 @@ twin of results.edn; results.edn itself for a real Maelstrom run, which writes n
     python -m workbench.report.summary [RESULTS_DIR]     (default: results)
 
 The stages and their order are those of stages.txt (workbench.stages). Each stage has the
-official target (challenges.md) and ours, which is stricter where we aim higher; a target is
-a list of criteria over the results (valid?, servers msgs-per-op, stable latency,
-availability), each met, missed or unknown (the figure is absent)."""
+official target (the challenges at fly.io/dist-sys) and ours, which is stricter where we
+aim higher; a target is a list of criteria over the results (valid?, servers msgs-per-op,
+stable latency, availability), each met, missed or unknown (the figure is absent)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def _official_3d() -> tuple[Criterion, ...]:
                  ("max stable latency", "<", 600))
 
 
-# stage -> (official target from challenges.md, ours; None = same as the official one)
+# stage -> (official target, from fly.io/dist-sys; ours, None = same as the official one)
 TARGETS: dict[str, tuple[tuple[Criterion, ...], tuple[Criterion, ...] | None]] = {
     "echo": (VALID, None),
     "unique-ids": (VALID, None),
@@ -178,7 +178,8 @@ def build(results_dir: Path) -> str:
              f"Built {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC from "
              "`results/*/results.json` (or results.edn) by "
              "`python -m workbench.report.summary` (run by `./run.sh all`). Official "
-             "targets are those of `challenges.md`; ours are stricter where we aim higher. "
+             "targets are those of the challenges (fly.io/dist-sys); ours are stricter "
+             "where we aim higher. "
              "Latency is stable latency (broadcast) or "
              "operation latency.", "", HEADER, "|" + "---|" * 11]
     problems = []
