@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -42,9 +43,11 @@ class Outcome:
 
 
 def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tuple = (),
-             lock: bool = False, env: dict | None = None) -> Outcome:
+             lock: bool = False) -> Outcome:
     """`python -m workbench test FLAGS --seed SEED --store STORE [-- NODE_ARGS]`; with `lock`,
-    under the shared flock so that concurrent benchmarks do not share the CPU."""
+    under the shared flock so that concurrent benchmarks do not share the CPU. A simulated
+    run (`--sim` in FLAGS) starts with PYTHONHASHSEED=0, as run.sh starts it (the workbench
+    would otherwise start itself again to fix it)."""
     cmd = [sys.executable, "-m", "workbench", "test", *flags, "--seed", str(seed),
            "--store", str(store), "--quiet"]
     if node_args:
@@ -52,6 +55,7 @@ def run_test(flags: list[str], seed: int, store: Path, node_args: list[str] | tu
     if lock and shutil.which("flock"):
         cmd = ["flock", LOCK, *cmd]
     started = time.monotonic()
+    env = dict(os.environ, PYTHONHASHSEED="0") if "--sim" in flags else None
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     wall = time.monotonic() - started
     latest = store / "latest"

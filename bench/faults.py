@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,6 @@ from pathlib import Path
 
 from common import ROOT, Outcome, Stage, quantile, run_test, stages
 
-SIM_ENV = dict(os.environ, PYTHONHASHSEED="0")  # as run.sh sets it for --sim
 MATRIX_STAGES = ["unique-ids", "broadcast-3b", "broadcast-3d", "counter", "kafka-5b", "txn-6b",
                  "txn-6c"]
 COST_STAGES = ["unique-ids", "broadcast-3b", "broadcast-3d", "broadcast-3e", "counter",
@@ -88,8 +86,7 @@ def by_nature(stage: Stage, faults: str) -> tuple[str, list[str], list[str]] | N
 
 
 def run(flags: list[str], args: list[str], seed: int, store: Path, real: bool) -> Outcome:
-    return run_test(flags + ([] if real else ["--sim"]), seed, store, args, lock=real,
-                    env=None if real else SIM_ENV)
+    return run_test(flags + ([] if real else ["--sim"]), seed, store, args, lock=real)
 
 
 def figures(out: Outcome) -> dict:

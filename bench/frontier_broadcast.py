@@ -67,10 +67,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import quantile, run_test
+from common import quantile, run_test, stages
 
-FLAGS = ["-w", "broadcast", "--bin", "broadcast.py", "--node-count", "25", "--time-limit", "20",
-         "--rate", "100", "--latency", "100"]
+FLAGS = stages()["broadcast-3d"].command()  # 3d's official flags (stages.txt)
 # label -> node arguments (after --)
 POINTS: dict[str, list[str]] = {
     **{f"latency batch {b}": ["--mode", "latency", "--batch", b]

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import os
 import statistics
 import tempfile
 from dataclasses import dataclass, field
@@ -56,7 +55,6 @@ from pathlib import Path
 from common import quantile, run_test, stages
 
 FLAGS = ["-w", "g-counter", *stages()["counter"].flags]  # the official flags, from stages.txt
-SIM_ENV = dict(os.environ, PYTHONHASHSEED="0")
 DURABLE_BUDGETS = (0.1, 0.3, 0.9, 2.0)
 LEAN_BUDGETS = (0.002, 0.005, 0.01, 0.015, 0.02, 0.05, 0.1, 0.3, 0.9)
 PEERS = {  # published real-run figures: msgs-per-op, latency p50, p99 (ms)
@@ -149,7 +147,7 @@ def measure(point: Point, script: str, node_args: list[str], seeds: range, store
     for seed in seeds:
         flags = [*FLAGS, "--bin", script] + ([] if point.real else ["--sim"])
         out = run_test(flags, seed, store / f"{point.name}-{seed}".replace("/", "_"),
-                       node_args, lock=point.real, env=None if point.real else SIM_ENV)
+                       node_args, lock=point.real)
         r = out.results
         if r is None:
             print(f"  {point.name} seed {seed}: exit {out.code}, no results")

@@ -27,14 +27,11 @@ from pathlib import Path
 
 from common import ROOT, Outcome, Stage, quantile, run_test, stages
 
-SIM_ENV = dict(os.environ, PYTHONHASHSEED="0")  # as run.sh sets it for --sim
-
 
 def run(stage: Stage, seed: int, store: Path, sim: bool, lock: bool = False) -> Outcome:
     """One run; real runs always take the shared lock, simulated ones when timed (`lock`)."""
     flags = stage.command() + (["--sim"] if sim else [])
-    return run_test(flags, seed, store, stage.args, lock=lock or not sim,
-                    env=SIM_ENV if sim else None)
+    return run_test(flags, seed, store, stage.args, lock=lock or not sim)
 
 
 def figures(out: Outcome) -> dict:
