@@ -174,7 +174,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
                 handle._run()
 
     def advance(self, seconds: float) -> None:
-        """Move virtual time forward (the selector does this when the loop would block)."""
+        """Move virtual time forward (a simulated node's time.sleep does this: sim.py)."""
         if seconds > 0:
             self._now += seconds
 

@@ -391,7 +391,6 @@ def lamport_events(node_count: int) -> int:
 def _report_child(pipe: int, run_dir: Path) -> None:
     status = 0
     try:
-        from . import report
         report.warm_up()
         chunks = []
         while True:
@@ -412,9 +411,8 @@ def _report_child(pipe: int, run_dir: Path) -> None:
 
 
 def _draw(run_dir: Path, opts: Any, ops: list[hist.Op], events: list[Any]) -> None:
-    from .report import write_artifacts
     try:
-        write_artifacts(run_dir, opts, ops, events)
+        report.write_artifacts(run_dir, opts, ops, events)
     except Exception as err:  # the report must never hide the test's result
         (run_dir / "report-errors.txt").write_text(
             f"could not write the report files: {type(err).__name__}: {err}\n")
@@ -519,7 +517,7 @@ def _run_test(opts: Options) -> tuple[int, Path]:
          "seed": seed, "name": opts.workload, "mode": "sim" if opts.sim else "real",
          "replay": replay}, indent=1, default=str))
     handler.flush_now()
-    report = Report(run_dir)
+    drawing = Report(run_dir)
     run = Run(dataclasses.replace(opts, run_dir=str(run_dir)), run_dir, seed)
     run.op_log = handler.write_op
     started = wall()
@@ -530,7 +528,7 @@ def _run_test(opts: Options) -> tuple[int, Path]:
             asyncio.run(run.execute())
         handler.flush_now()
         run.progress.set_phase("analysis")
-        report.draw(run)  # first, so that drawing starts while the files are written
+        drawing.draw(run)  # first, so that drawing starts while the files are written
         run.write_history()
         analysis_started = wall()
         results = run.analyze()
@@ -538,13 +536,13 @@ def _run_test(opts: Options) -> tuple[int, Path]:
         results_file.write(run_dir, results, run.workload.explain)
         _write_workload_files(run, results)
         run.progress.set_phase("plots")
-        report.finish()
+        drawing.finish()
         log.info("Wall clock: the run %.2f s, analysis %.2f s, the whole test with the "
                  "report %.2f s", analysis_started - started, run.analysis_seconds,
                  wall() - started)
         store.mark_latest(root, run_dir)
     finally:
-        report.finish()
+        drawing.finish()
         run.progress.close()
         logging.getLogger().removeHandler(handler)
         handler.close()

@@ -16,6 +16,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from ..history import NEMESIS
+
 log = logging.getLogger("workbench.report")
 
 
@@ -35,7 +37,7 @@ def drawn(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     invocations = 0
     for op in history:
         process = op.get("process")
-        if process == "nemesis":
+        if process == NEMESIS:
             out.append(op)
             continue
         if op.get("type") == "invoke":
