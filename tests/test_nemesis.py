@@ -1,5 +1,5 @@
-"""The nemesis: partition grudges (Maelstrom's four specs), and the kill and pause schedule
-(Jepsen's combined db-package)."""
+"""The nemesis: partition grudges (Maelstrom's four specs), the kill and pause schedule
+(Jepsen's combined db-package), the final heal, and the registry of fault packages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.gen_driver import take
 from workbench.generator import NEMESIS
-from workbench.nemesis import final_generator, packages_generator
+from workbench.nemesis import Package, final_generator, packages_generator, registry
 from workbench.nemesis.kill_pause import TARGETS, db_nodes
 from workbench.nemesis.partition import complete_grudge, draw_grudge, majorities_ring
 
@@ -88,3 +88,23 @@ def test_recovery_heals_then_resumes_then_starts_everyone() -> None:
         ("stop-partition", None), ("resume", "all"), ("start", "all")]
     assert all(op["_final"] for op in ops)  # left out of the run's schedule file
     assert final_generator(frozenset()) is None
+
+
+# ---- the registry ----------------------------------------------------------------------
+
+
+def test_the_registry_lists_the_packages_faults_ops_and_perfs_in_order() -> None:
+    assert registry.fault_names() == ["partition", "kill", "pause"]
+    assert [p.name for p in registry.perfs()] == ["partition", "kill", "pause"]
+    assert {f: registry.fault_of(f) for f in registry.op_names()} == {
+        "start-partition": "partition", "stop-partition": "partition", "kill": "kill",
+        "start": "kill", "pause": "pause", "resume": "pause"}
+    assert registry.op("explode") is None
+
+
+def test_a_package_cannot_take_a_registered_fault_or_op() -> None:
+    twin = Package(faults=("kill",), generator=lambda faults, interval, stream: None,
+                   final=lambda faults: [], ops={})
+    with pytest.raises(ValueError, match="already registered: kill"):
+        registry.register(twin)
+    assert registry.fault_names() == ["partition", "kill", "pause"]
