@@ -129,3 +129,12 @@ def test_the_command_line_refuses_a_bad_schedule_with_exit_254(
     assert err == (f"--nemesis-schedule {path} line 1: unknown node 'n9' in \"nodes\" "
                    "(the nodes are n0, n1, n2)")
     assert not (tmp_path / "store").exists()
+
+
+def test_the_schedule_s_faults_join_nemesis_so_that_they_are_healed(tmp_path: Path) -> None:
+    from workbench import cli
+    path = _write(tmp_path, '{"time": 1, "f": "pause", "value": "one", "nodes": ["n1"]}')
+    opts = cli.parse(["-w", "echo", "--bin", "echo.py", "--node-count", "3",
+                      "--nemesis", "partition", "--nemesis-schedule", path])
+    assert opts.nemesis == {"partition", "pause"}
+    assert opts.nemesis_schedule == str(Path(path).resolve())

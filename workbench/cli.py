@@ -77,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                         "them (workbench only): JSON Lines, one op a line, e.g. {\"time\": "
                         "2.5, \"f\": \"kill\", \"nodes\": [\"n1\"]}, as every run writes "
                         f"to {schedule.FILE} in its store dir; its faults are added to "
-                        "--nemesis, whose heal comes before a final phase as usual")
+                        "--nemesis, whose heal comes before a final phase as usual, and "
+                        "--nemesis-interval is unused")
     p.add_argument("--topology", default="grid", choices=TOPOLOGIES)
     p.add_argument("--availability", help="'total' or a number in [0, 1]")
     p.add_argument("--consistency-models", default="strict-serializable")

@@ -5,7 +5,9 @@ One vertical line per participant (n0, n1, … and c0, c1, … sorted by letters
 services after them), time flowing down one 20 px step per journal event, an arrow from each
 delivered message's send to its receive. Pink for error bodies, light blue when a client is
 involved, black otherwise; the label is the type and the rest of the body, cut at 48
-characters; hovering shows sender, receiver and the whole body."""
+characters; hovering shows sender, receiver and the whole body. While a per-node fault (kill,
+pause: a Perf with `struck`, workbench/nemesis/package.py) holds a node, its line carries a
+band in that fault's colour, titled by the Perf."""
 
 from __future__ import annotations
 
