@@ -143,6 +143,25 @@ def _wrap(value: Any) -> Any:
     return value  # Keyword, Float, Bool, tuples: already what the checkers compare
 
 
+class FrozenMap(dict[Any, Any]):
+    """A map that can be a set member or a dict key (a Clojure map is a value): frozen by
+    freeze(); it prints as a map."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+
+def freeze(value: Any) -> Any:
+    """`value` hashable as Clojure's values are: lists as tuples (EDN writes them as vectors),
+    maps as FrozenMaps, everything inside frozen too; scalars as they are."""
+    t = type(value)
+    if t is list or t is tuple:
+        return tuple([freeze(x) for x in value])
+    if t is dict:
+        return FrozenMap({k: freeze(v) for k, v in value.items()})
+    return value
+
+
 def plain(value: Any) -> Any:
     """JSON's own types for `value` (`Bool` back to bool), for json.dumps's `default`."""
     if isinstance(value, Bool):
@@ -174,7 +193,9 @@ class ClassCastException(TypeError):
 
 
 def jvm_class(x: Any) -> str:
-    """The class a JSON value has once Maelstrom parsed it (cheshire)."""
+    """The class a JSON value has once Maelstrom parsed it (cheshire): what Elle's type sanity
+    compares and what a ClassCastException names. 3 and 3.0, 3 and "3", 2**63 and 1 are of
+    different classes."""
     if x is None:
         return "nil"
     if isinstance(x, (bool, Bool)):
