@@ -113,21 +113,34 @@ def clojure(value: Any) -> Any:
 
 
 def _needs(value: Any) -> bool:
-    """Whether a float or a boolean is in `value`."""
+    """Whether a float or a boolean is in `value`. Lists inside a list (micro-ops, kafka's
+    [offset, msg] pairs) are scanned in place, without a call per element."""
     t = type(value)
-    if t is float or t is bool:
-        return True
     if t is list:
         for x in value:
+            tx = type(x)
+            if tx is int or tx is str:
+                continue
+            if tx is list:
+                for y in x:
+                    ty = type(y)
+                    if ty is int or ty is str:
+                        continue
+                    if ty is float or ty is bool or ((ty is list or ty is dict) and _needs(y)):
+                        return True
+                continue
+            if tx is float or tx is bool or (tx is dict and _needs(x)):
+                return True
+        return False
+    if t is dict:
+        for x in value.values():
             tx = type(x)
             if tx is int or tx is str:
                 continue
             if tx is float or tx is bool or ((tx is list or tx is dict) and _needs(x)):
                 return True
         return False
-    if t is dict:
-        return any(_needs(x) for x in value.values())
-    return False
+    return t is float or t is bool
 
 
 def _wrap(value: Any) -> Any:
