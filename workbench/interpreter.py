@@ -6,7 +6,9 @@ random numbers of its own, except which free thread takes an op (the `threads` s
 Threads are the client threads 0..C-1 and "nemesis". Each client thread has a process
 number, at first its thread number; an :info completion moves it to process + C (the old
 process may still be running, as far as the history can tell). Nemesis ops are recorded
-with process :nemesis and type :info, both invocation and completion.
+with process :nemesis and type :info, both invocation and completion. A client completion's
+value is recorded as workbench.values.clojure makes it (floats and booleans as Clojure's =
+sees them): the one place where every workload's node output becomes checker input.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from . import history as hist
 from .client import Client, indeterminate
 from .clock import Clock
 from .history import Op
+from .values import clojure
 
 if TYPE_CHECKING:
     from .network import Network
@@ -223,6 +226,9 @@ class Interpreter:
                 log.warning("%s crashed on %s", type(worker).__name__, op, exc_info=True)
                 done = indeterminate(invocation, err)
             done = dict(done, process=op["process"])
+            if "value" in done and gen.is_client(thread):
+                # where a node's reply becomes checker input: Clojure's = from here on
+                done["value"] = clojure(done["value"])
             self.recorder.record(done)
             if done["type"] == "info" and gen.is_client(thread):
                 self.process[thread] += self.concurrency
