@@ -66,7 +66,12 @@ class Worker(Protocol):
 
 class ClientWorker:
     """One client thread: bound to one node, one op at a time, through a Maelstrom client
-    that it opens on its first op and, for non-reusable workloads, closes after an :info."""
+    that it opens on its first op. For non-reusable workloads an :info completion moves the
+    thread to a new process, and the old client is closed, and a new one opened, only when
+    the thread invokes its next op (or when the run ends), as Jepsen's
+    jepsen/generator/interpreter.clj ClientWorker invoke! does: until then a late reply to
+    the old client is still delivered to it, and dropped there, instead of going to a
+    client that no longer exists (which mutes the node, as in Maelstrom's net.clj)."""
 
     def __init__(self, workload: Workload, network: Network, node: str,
                  new_client_id: Callable[[], str]) -> None:
@@ -76,8 +81,11 @@ class ClientWorker:
         self.new_client_id = new_client_id
         self.client: Client | None = None
         self.workload_client: Any = None
+        self.stale = False  # the process moved on (an :info): close the client at next invoke
 
     async def invoke(self, op: Op) -> Op:
+        if self.stale:
+            self.close()
         if self.client is None:
             self.client = Client(self.network, self.new_client_id(), self.node)
             self.workload_client = self.workload.client()
@@ -86,9 +94,10 @@ class ClientWorker:
 
     def completed(self, done: Op) -> None:
         if done["type"] == "info" and not self.workload.reusable:
-            self.close()
+            self.stale = True
 
     def close(self) -> None:
+        self.stale = False
         if self.client is not None:
             self.client.close()
             self.client = None
