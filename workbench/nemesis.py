@@ -239,12 +239,12 @@ def recovery_generator(faults: frozenset[str]) -> gen.Generator | None:
 
 class Nemesis:
     """Carries out every nemesis op: partitions on the network, kills, starts, pauses and
-    resumes on the node hosts (`hosts[node]` with async crash/restart/pause/resume)."""
+    resumes through the test's db (db.py: async kill/start/pause/resume(node_id))."""
 
-    def __init__(self, partitioner: Partitioner, hosts: dict[str, Any], nodes: list[str],
+    def __init__(self, partitioner: Partitioner, db: Any, nodes: list[str],
                  targets: random.Random) -> None:
         self.partitioner = partitioner
-        self.hosts = hosts
+        self.db = db
         self.nodes = nodes
         self.targets = targets
 
@@ -255,8 +255,8 @@ class Nemesis:
         value = op.get("value")
         spec = None if value is None else value if isinstance(value, list) else str(value)
         nodes = db_nodes(self.nodes, spec, self.targets)
-        action = {"kill": "crash", "start": "restart", "pause": "pause", "resume": "resume"}[f]
+        action = {"kill": "kill", "start": "start", "pause": "pause", "resume": "resume"}[f]
         done: dict[str, Keyword] = {}
         for node in nodes:
-            done[node] = Keyword(await getattr(self.hosts[node], action)())
+            done[node] = Keyword(await getattr(self.db, action)(node))
         return dict(op, value=done)
