@@ -1,7 +1,8 @@
 """The test's nodes behind one interface, after Jepsen's db protocol (jepsen/db.clj: `setup!`
 and `teardown!`; the `Kill` and `Pause` protocols' `kill!`, `start!`, `pause!`, `resume!`)
-and Maelstrom's db (src/maelstrom/db.clj: set a node up by starting its binary, then sending
-it `init` and waiting up to 10 s for `init_ok`). Real processes (process.py) and simulated
+and Maelstrom's db (src/maelstrom/db.clj: set a node up by adding it to the network,
+starting its binary, then at once sending it `init` and waiting up to 10 s for `init_ok`;
+every node at the same time). Real processes (process.py) and simulated
 nodes (sim/) are its hosts; the nemesis and the runner only ever talk to the DB.
 
 Each fault verb returns what it did, as the history records it: kill -> "killed" or
@@ -49,12 +50,16 @@ class DB:
     # ---- setup! and teardown! ----
 
     async def setup(self) -> None:
-        """Start every node, then send each its init (a node that breaks the run first
-        raises its NodeError)."""
+        """Set every node up at once, as Jepsen's db/cycle! calls setup! on all nodes in
+        parallel (a node that breaks the run first raises its NodeError)."""
         self.log_dir.mkdir(exist_ok=True)
-        for host in self.hosts.values():
-            await host.launch()
-        await self.incidents.guard(asyncio.gather(*(self.init(n) for n in self.nodes)))
+        await self.incidents.guard(asyncio.gather(*(self.setup_node(n) for n in self.nodes)))
+
+    async def setup_node(self, node_id: str) -> None:
+        """One node's setup!, as Maelstrom's db.clj: join the network, start the binary,
+        and at once (not waiting for the process to be ready) send it init."""
+        await self.hosts[node_id].launch()
+        await self.init(node_id)
 
     async def init(self, node_id: str) -> None:
         """Send `node_id` its init and wait for init_ok (NodeError otherwise)."""

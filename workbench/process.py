@@ -224,10 +224,16 @@ class NodeProcess(NodeHost):
         self.log_stderr = log_stderr
         self.proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._early: list[Message] = []  # delivered before the first process was up
 
     async def launch(self) -> None:
-        await self._begin()
+        # on the network first, as Maelstrom's process.clj adds the node before it spawns
+        # the binary; what reaches it before the process is up waits for it (_early)
         self.network.register(self.id, self.deliver)
+        await self._begin()
+        early, self._early = self._early, []
+        for msg in early:
+            self.deliver(msg)
 
     async def _begin(self) -> None:
         self.muted = False  # a new process's output is read again
@@ -248,6 +254,9 @@ class NodeProcess(NodeHost):
 
     def deliver(self, msg: Message) -> None:
         proc = self.proc
+        if proc is None and not self.stopping and self.incarnation == 0:
+            self._early.append(msg)
+            return
         if proc is None or proc.stdin is None or proc.returncode is not None:
             return
         try:

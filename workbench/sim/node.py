@@ -116,8 +116,8 @@ class SimNode(NodeHost):
         self._loop = asyncio.get_running_loop()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab", buffering=0)
+        self.network.register(self.id, self.deliver, NODE_COST)  # first, as db.py says
         self._boot()
-        self.network.register(self.id, self.deliver, NODE_COST)
 
     async def _begin(self) -> None:
         self._boot()
