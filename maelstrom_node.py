@@ -55,12 +55,6 @@ Handler = Callable[[Message], Any]
 # builds a new one per call)
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
-# Set by the workbench's --sim on its own private copy of this module: `Node.run()` then hands
-# the node to the simulator (its `attach(node)`), which calls `node.serve_on` and delivers
-# lines to `node.receive`.
-simulator: Any = None
-
-
 class RPCError(Exception):
     """An error reply: raised by a handler to answer with it, or by `Node.call` on receipt."""
 
@@ -178,10 +172,8 @@ class Node:
     # ---- the loop ----------------------------------------------------------------------
 
     def run(self) -> None:
-        """Serve until stdin closes (under the workbench's --sim: hand over and return)."""
-        if simulator is not None:
-            simulator.attach(self)
-            return
+        """Serve until stdin closes. (The workbench's --sim replaces this method on its own
+        private copy of the module and serves the node through `serve_on` and `receive`.)"""
         asyncio.run(self._serve())
 
     def serve_on(self, loop: asyncio.AbstractEventLoop,

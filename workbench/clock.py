@@ -114,10 +114,6 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
     def __init__(self) -> None:
         self._now = 0.0
-        # gate(callback, args, context) -> (callback, args): lets the simulation wrap what
-        # a node schedules, so that a killed node's callbacks are dropped and a paused
-        # node's held (see sim.py)
-        self.gate: Callable[[Any, tuple[Any, ...], Any], tuple[Any, tuple[Any, ...]]] | None = None
         self._seq = itertools.count()
         super().__init__(_NoIO())
 
@@ -126,8 +122,6 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
     def call_soon(self, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
                   context: contextvars.Context | None = None) -> asyncio.Handle:
-        if self.gate is not None:
-            callback, args = self.gate(callback, args, context)
         if self._debug:  # type: ignore[attr-defined]  # asyncio's private debug flag
             return super().call_soon(callback, *args, context=context)
         if self.is_closed():
@@ -138,8 +132,6 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
     def call_at(self, when: float, callback: Callable[[Unpack[_Ts]], object], *args: Unpack[_Ts],
                 context: contextvars.Context | None = None) -> asyncio.TimerHandle:
-        if self.gate is not None:
-            callback, args = self.gate(callback, args, context)
         timer = _TimerHandle(when, callback, args, self, context)
         # (when, seq, timer): the heap compares floats and ints, not TimerHandles (whose
         # __lt__ is Python code); seq keeps equal deadlines in the order they were set.
@@ -174,7 +166,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
                 handle._run()
 
     def advance(self, seconds: float) -> None:
-        """Move virtual time forward (a simulated node's time.sleep does this: sim.py)."""
+        """Move virtual time forward (a simulated node's time.sleep does this: sim/node.py)."""
         if seconds > 0:
             self._now += seconds
 

@@ -82,7 +82,7 @@ class Network:
     A participant registered with a `cost` handles one message at a time and spends `cost`
     seconds on each before the next (a serial CPU): a message is delivered at its deadline
     plus that cost, later if the receiver is still busy with earlier ones. Real processes
-    have cost 0 (their CPU is real); simulated nodes get a small one (see sim.py)."""
+    have cost 0 (their CPU is real); simulated nodes get a small one (see sim/node.py)."""
 
     def __init__(self, latency: Latency, rng: random.Random, journal: Journal,
                  clock: Clock) -> None:

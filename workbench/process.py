@@ -1,7 +1,8 @@
 """Node processes: spawn the binary, pipe messages in and out, keep its stderr in
 node-logs/<node>.log, and turn every way a node can break the run into a NodeError that
 names the node, quotes the line and points at the log. `NodeHost` holds what a simulated
-node (sim.py) shares with a real one."""
+node (sim/node.py) shares with a real one: reading its output, and the fault verbs under
+Jepsen's names (kill, start, pause, resume), which the two kinds carry out each their way."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import os
 import signal
 import tempfile
 from pathlib import Path
-from typing import Any, Awaitable, Callable
 
 from .errors import NodeError
+from .incidents import Incidents
 from .message import BadLine, Message, parse_message
 from .network import Network, UnknownParticipant
 
@@ -34,23 +35,21 @@ class NodeHost:
     message on the network, or into the NodeError that ends the run."""
 
     def __init__(self, node_id: str, network: Network, log_dir: Path,
-                 fail: Callable[[NodeError], None], warn: Callable[[str], None]) -> None:
+                 incidents: Incidents) -> None:
         self.id = node_id
         self.network = network
         self.log_path = log_dir / f"{node_id}.log"
-        self.fail = fail
-        self.warn = warn
+        self.incidents = incidents
+        self.fail = incidents.fail
+        self.warn = incidents.warn
         self.stdout_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.stopping = False
         self.spoofed: set[str] = set()  # srcs other than its own it has sent as
         self.muted = False  # its stdout is no longer read (this incarnation)
-        self.on_mute: Callable[[dict[str, Any]], None] | None = None  # the runner's record of mutes
         self.incarnation = 0  # how many times the nemesis restarted it
         self.running = False  # its process is up (not killed by the nemesis)
         self.paused = False
-        # sends init to a (re)started node; the runner sets it
-        self.initialize: Callable[[NodeHost], Awaitable[None]] | None = None
 
     def handle_line(self, line: str) -> bool:
         """Send what one stdout line says; False when the line broke the run (the host
@@ -103,8 +102,7 @@ class NodeHost:
         self.muted = True
         note = {"node": self.id, "time": round(self.network.clock.now(), 6), "why": why,
                 "line": _trim(line)}
-        if self.on_mute is not None:
-            self.on_mute(note)
+        self.incidents.mute(note)
         self.warn(f"{self.id} is muted from {note['time']:.3f} s on: {why}; as Maelstrom "
                   f"does, nothing it writes is read after this line: {_trim(line)}")
 
@@ -135,29 +133,76 @@ class NodeHost:
                                  hint="a node must keep running until it is killed, even "
                                       "when stdin closes or a handler fails"))
 
-    async def start(self) -> None:
+    # ---- set-up and teardown ----
+
+    async def launch(self) -> None:
+        """The first incarnation: start the node and put it on the network."""
         raise NotImplementedError
 
-    async def kill(self) -> None:
-        """Teardown: stop for good."""
+    async def stop(self) -> None:
+        """Teardown: stop for good and leave the network."""
         raise NotImplementedError
 
-    # ---- the nemesis (kill, start, pause, resume); each says what it did ----
+    # ---- the faults, under Jepsen's names; each says what it did ----
 
-    async def crash(self) -> str:
-        """Kill the node outright; what reaches it until `restart` is lost."""
-        raise NotImplementedError
+    async def kill(self) -> str:
+        """Kill the node outright; what reaches it until `start` is lost."""
+        if not self.running:
+            return "already-dead"
+        self.running = self.paused = False
+        self.network.down(self.id)
+        await self._halt()
+        self.mark("killed by the nemesis")
+        return "killed"
 
-    async def restart(self) -> str:
-        """A fresh incarnation (new process, nothing kept), initialised again."""
-        raise NotImplementedError
+    async def start(self) -> str:
+        """A fresh incarnation of a killed node (nothing kept); not yet initialised."""
+        if self.running:
+            return "already-running"
+        self.incarnation += 1
+        self._renew()
+        self.network.up(self.id)
+        self.mark("started again by the nemesis")
+        await self._begin()
+        return "started"
 
     async def pause(self) -> str:
         """Stop the node: it takes and sends nothing; what is sent to it waits."""
-        raise NotImplementedError
+        if not self.running or self.paused:
+            return "not-running" if not self.running else "already-paused"
+        self._freeze()
+        self.network.pause(self.id)
+        self.paused = True
+        self.mark("paused by the nemesis")
+        return "paused"
 
     async def resume(self) -> str:
+        if not self.paused:
+            return "not-paused"
+        self.paused = False
+        self._thaw()
+        self.network.resume(self.id)
+        self.mark("resumed by the nemesis")
+        return "resumed"
+
+    # ---- what each kind of host does for them ----
+
+    async def _halt(self) -> None:
+        """End this incarnation at once."""
         raise NotImplementedError
+
+    def _renew(self) -> None:
+        """Forget the last incarnation (before `_begin`)."""
+
+    async def _begin(self) -> None:
+        """Start an incarnation (sets `running`; clears it if the node ended at once)."""
+        raise NotImplementedError
+
+    def _freeze(self) -> None:
+        """Stop the node's code from running (pause)."""
+
+    def _thaw(self) -> None:
+        """Let it run again (resume), before the network delivers to it again."""
 
     def mark(self, what: str) -> None:
         """A line in the node's log between incarnations (kill, restart, pause, resume)."""
@@ -173,19 +218,24 @@ class NodeProcess(NodeHost):
     """One copy of the node binary in its own process, registered as `node_id`."""
 
     def __init__(self, node_id: str, command: list[str], network: Network, log_dir: Path,
-                 fail: Callable[[NodeError], None], warn: Callable[[str], None],
-                 log_stderr: bool = False) -> None:
-        super().__init__(node_id, network, log_dir, fail, warn)
+                 incidents: Incidents, log_stderr: bool = False) -> None:
+        super().__init__(node_id, network, log_dir, incidents)
         self.command = command
         self.log_stderr = log_stderr
         self.proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._early: list[Message] = []  # delivered before the first process was up
 
-    async def start(self) -> None:
-        await self._spawn()
+    async def launch(self) -> None:
+        # on the network first, as Maelstrom's process.clj adds the node before it spawns
+        # the binary; what reaches it before the process is up waits for it (_early)
         self.network.register(self.id, self.deliver)
+        await self._begin()
+        early, self._early = self._early, []
+        for msg in early:
+            self.deliver(msg)
 
-    async def _spawn(self) -> None:
+    async def _begin(self) -> None:
         self.muted = False  # a new process's output is read again
         try:
             self.proc = await asyncio.create_subprocess_exec(
@@ -204,6 +254,9 @@ class NodeProcess(NodeHost):
 
     def deliver(self, msg: Message) -> None:
         proc = self.proc
+        if proc is None and not self.stopping and self.incarnation == 0:
+            self._early.append(msg)
+            return
         if proc is None or proc.stdin is None or proc.returncode is not None:
             return
         try:
@@ -251,48 +304,19 @@ class NodeProcess(NodeHost):
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
-    async def crash(self) -> str:
-        if not self.running:
-            return "already-dead"
-        self.running = self.paused = False
-        self.network.down(self.id)
+    async def _halt(self) -> None:
         await self._stop_process()
-        self.mark("killed by the nemesis")
-        return "killed"
 
-    async def restart(self) -> str:
-        if self.running:
-            return "already-running"
-        self.incarnation += 1
-        self.network.up(self.id)
-        self.mark("started again by the nemesis")
-        await self._spawn()
-        if self.initialize is not None:
-            await self.initialize(self)
-        return "started"
-
-    async def pause(self) -> str:
-        if not self.running or self.paused:
-            return "not-running" if not self.running else "already-paused"
+    def _freeze(self) -> None:
         assert self.proc is not None
         os.killpg(self.proc.pid, signal.SIGSTOP)
-        self.network.pause(self.id)
-        self.paused = True
-        self.mark("paused by the nemesis")
-        return "paused"
 
-    async def resume(self) -> str:
-        if not self.paused:
-            return "not-paused"
+    def _thaw(self) -> None:
         assert self.proc is not None
-        self.paused = False
         try:
             os.killpg(self.proc.pid, signal.SIGCONT)
         except ProcessLookupError:
             pass
-        self.network.resume(self.id)
-        self.mark("resumed by the nemesis")
-        return "resumed"
 
     async def _stop_process(self) -> None:
         """SIGKILL the process group and let the readers drain what it wrote."""
@@ -313,7 +337,7 @@ class NodeProcess(NodeHost):
                 except (asyncio.TimeoutError, asyncio.CancelledError):
                     task.cancel()
 
-    async def kill(self) -> None:
+    async def stop(self) -> None:
         self.stopping = True
         await self._stop_process()
         self.network.unregister(self.id)

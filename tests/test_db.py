@@ -1,0 +1,122 @@
+"""The db (workbench/db.py) on simulated nodes, in this process: setup starts every node and
+sends it init at once, all nodes in parallel (Maelstrom's order); kill, start, pause and
+resume say what they did, as the history records it; a node started again is a fresh
+incarnation that has been sent init again; teardown stops all."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+from typing import Any
+
+from workbench import cli
+from workbench.client import Client, RPCTimeout
+from workbench.clock import Clock, run_virtual
+from workbench.core import build
+from workbench.db import DB
+from workbench.incidents import Incidents
+from workbench.journal import Journal
+from workbench.message import Message
+from workbench.network import Latency, Network
+from workbench.process import NodeHost
+from workbench.seeds import Seeds
+from workbench.sim import simulate
+
+NODE = str(Path(__file__).parent / "nodes" / "whoami.py")
+
+
+def _echo(test: Any, node: str, timeout: float = 1.0) -> Any:
+    async def call() -> Any:
+        client = Client(test.network, test.new_client_id(), node)
+        try:
+            reply = await client.call({"type": "echo", "echo": None}, timeout=timeout)
+            return reply["echo"]
+        except RPCTimeout:
+            return "timeout"
+        finally:
+            client.close()
+    return call()
+
+
+def test_the_db_verbs_on_simulated_nodes(tmp_path: Path) -> None:
+    opts = cli.parse(["-w", "echo", "--bin", NODE, "--node-count", "2", "--sim",
+                      "--store", str(tmp_path)])
+    seen: list[Any] = []
+
+    async def main() -> None:
+        test = build(opts, tmp_path, 1, asyncio.get_running_loop())
+        db = test.db
+        await db.setup()
+        seen.append(await _echo(test, "n1"))
+        seen.append(await _echo(test, "n1"))
+        seen.append([await db.kill("n1"), await db.kill("n1")])
+        seen.append(await _echo(test, "n1"))  # what reaches a dead node is lost
+        seen.append([await db.start("n1"), await db.start("n1")])
+        seen.append(await _echo(test, "n1"))  # a fresh incarnation, sent init again
+        seen.append([await db.resume("n0"), await db.pause("n0"), await db.pause("n0")])
+        waiting = asyncio.ensure_future(_echo(test, "n0", timeout=5.0))
+        await asyncio.sleep(1.0)
+        seen.append(waiting.done())  # a paused node takes nothing; what is sent waits
+        seen.append(await db.resume("n0"))
+        seen.append(await waiting)  # answered once resumed
+        seen.append([await db.kill("n0"), await db.pause("n0"), await db.resume("n0")])
+        await db.teardown()
+        seen.append([h.stopping for h in db.hosts.values()])
+        test.network.close()
+
+    simulate(main, tmp_path / "node-logs")
+    assert seen == [["n1", 1], ["n1", 2], ["killed", "already-dead"], "timeout",
+                    ["started", "already-running"], ["n1", 1],
+                    ["not-paused", "paused", "already-paused"], False,
+                    "resumed", ["n0", 1], ["killed", "not-running", "not-paused"],
+                    [True, True]]
+    log = (tmp_path / "node-logs" / "n1.log").read_text()
+    assert "n1 killed by the nemesis (incarnation 0)" in log
+    assert "n1 started again by the nemesis (incarnation 1)" in log
+
+
+class _SlowStart(NodeHost):
+    """A host whose binary takes `delay` (virtual) seconds to start; it answers init."""
+
+    def __init__(self, node_id: str, network: Network, log_dir: Path, incidents: Incidents,
+                 delay: float, events: list[tuple[float, str, str]]) -> None:
+        super().__init__(node_id, network, log_dir, incidents)
+        self.delay = delay
+        self.events = events
+
+    async def launch(self) -> None:
+        self.network.register(self.id, self.deliver)
+        await asyncio.sleep(self.delay)
+        self.running = True
+        self.events.append((self.network.clock.now(), self.id, "started"))
+
+    def deliver(self, msg: Message) -> None:
+        self.events.append((self.network.clock.now(), self.id, msg.body["type"]))
+        self.network.send(self.id, msg.src, {"type": "init_ok",
+                                             "in_reply_to": msg.body["msg_id"]})
+
+
+def test_setup_starts_then_inits_each_node_all_at_once(tmp_path: Path) -> None:
+    """Maelstrom's start-up (src/maelstrom/db.clj's setup!, which Jepsen's db/cycle! calls on
+    every node in parallel): each node is sent init as soon as it has started, while the
+    others are still starting, not once all have."""
+    opts = cli.parse(["-w", "echo", "--bin", NODE, "--node-count", "3", "--sim",
+                      "--store", str(tmp_path)])
+    events: list[tuple[float, str, str]] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        network = Network(Latency(), random.Random(1), Journal(), Clock(loop))
+        incidents = Incidents(loop)
+        ids = iter(range(100))
+        db = DB(opts, network, incidents, Seeds(1), tmp_path, lambda: f"c{next(ids)}")
+        db.hosts = {n: _SlowStart(n, network, tmp_path, incidents, delay, events)
+                    for n, delay in (("n0", 3.0), ("n1", 1.0), ("n2", 2.0))}
+        await db.setup()
+
+    run_virtual(main())
+    assert [(round(t, 6), n, what) for t, n, what in events] == [
+        (1.0, "n1", "started"), (1.0, "n1", "init"),
+        (2.0, "n2", "started"), (2.0, "n2", "init"),
+        (3.0, "n0", "started"), (3.0, "n0", "init")]
