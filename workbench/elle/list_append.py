@@ -39,14 +39,8 @@ from .append_graph import (
     sorted_values,
 )
 from .graph import sccs
-from .models import (
-    UNKNOWN_TYPES,
-    boundary,
-    cycle_families,
-    needs_order,
-    prohibited,
-    validate_models,
-)
+from .models import cycle_families, needs_order, prohibited, validate_models
+from .txn import result_map
 
 __all__ = ["check", "find_anomalies"]
 
@@ -87,15 +81,6 @@ def find_anomalies(history: list[dict[str, Any]], models: list[str],
     return found
 
 
-def _redundant_cycle_exists(kinds: set[str]) -> set[str]:
-    """`<model>-cycle-exists` kinds another reported anomaly already rules out (Elle's
-    remove-redundant-cycle-exists)."""
-    named = {k for k in kinds if not k.endswith("-cycle-exists")}
-    model = {"PL-3-cycle-exists": "serializable", "PL-SS-cycle-exists": "strict-serializable"}
-    return {k for k in kinds - named
-            if k in model and named & prohibited([model[k]])}
-
-
 def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
           budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
     """Elle's list-append result for `history` (all ops; nemesis ops are skipped) under
@@ -105,19 +90,4 @@ def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serial
         found = find_anomalies(history, models, budget)
     except HistoryError as err:
         return {"valid?": UNKNOWN, "error": err.data}
-    banned = prohibited(models)
-    reportable = {k: v for k, v in found.items() if k in banned | UNKNOWN_TYPES}
-    for k in _redundant_cycle_exists(set(reportable)):
-        del reportable[k]
-    if not reportable:
-        return {"valid?": True}
-    types = sorted(reportable)
-    anomalies: dict[str, Any] = {kind: reportable[kind] for kind in types}
-    not_, also_not = boundary(found)
-    return {
-        "valid?": False if set(types) & banned else UNKNOWN,
-        "anomaly-types": types,
-        "anomalies": anomalies,
-        "not": set(not_),
-        "also-not": set(also_not),
-    }
+    return result_map(found, models)
