@@ -69,7 +69,7 @@ def test_a_muted_node_is_named_with_its_time(sim) -> None:
     run = sim(
         "-w", "broadcast", "--bin", "tests/nodes/late_reply.py", "--node-count", "1",
         "--time-limit", "12", "--rate", "5", "--seed", "1")
-    assert run.code in (0, 1, 2), run.stdout + run.stderr
+    assert run.code == 0, run.stdout + run.stderr  # as Maelstrom: the checkers pass
     muted = run.results["workbench"]["muted"]
     assert [m["node"] for m in muted] == ["n0"] and "already closed" in muted[0]["why"]
     after = muted[0]["time"] * 1e9
