@@ -1,12 +1,23 @@
-"""Elle, the transactional checker, for rw-register histories (Elle's src/elle/rw_register.clj,
-txn.clj).
+"""Elle, the transactional checker (jepsen-io/elle), for rw-register and list-append histories;
+this module holds the rw-register checker, `check` (Elle's src/elle/rw_register.clj `check`).
 
-Layering: `graph` (digraphs, SCCs, cycle search; nothing about transactions) <- `rw_register`
-(txns, non-cycle anomalies, version orders, dependency edges with reasons) <- `cycles`
-(searching and naming cycles) ; `models` (consistency models as data) ; `explain` (text).
-`check` below ties them together and returns Elle's result map as plain data (cases hold
-their ops; no text): `explain.case_text` renders a case, and the results writer
-(workbench.report.results) puts the text beside the data.
+The package, bottom up:
+
+    graph         digraphs with tagged edges, SCCs, budgeted path search (nothing about txns)
+    models        consistency models as data: what each prohibits, which implies which
+    rw_register   rw-register txns, their non-cycle anomalies, version orders, dependency edges
+    append_graph  list-append txns, version orders read from the lists, dependency edges
+    append_cases  list-append's non-cycle anomalies
+    cycles        searching and naming cycles (G0, G1c, G-single, G-nonadjacent, G2-item)
+    exists        deciding exactly whether each model's subgraph has a cycle (cycle-exists)
+    txn           Elle's result map, shared by both checkers (txn.clj `result-map`)
+    list_append   the list-append checker
+    explain, append_text   cases in words (rw-register's and list-append's)
+
+`check` below ties rw-register's parts together and returns Elle's result map as plain data
+(cases hold their ops; no text), plus the :blind-spot note on what rw-register cannot see:
+`explain.case_text` renders a case, and the results writer (workbench.report.results) puts
+the text beside the data.
 """
 
 from __future__ import annotations
@@ -56,8 +67,8 @@ def fully_ordered_keys(versions: Versions) -> int:
 
 def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
           budget: float = cycles.DEFAULT_BUDGET) -> dict[str, Any]:
-    """Elle's rw-register result for `history` under `models`: {"valid?": True} or the
-    anomalies (prohibited ones only) with :not/:also-not. Raises on broken assumptions."""
+    """Elle's rw-register result for `history` under `models` (txn.result_map of every
+    anomaly found) with the blind-spot note. Raises on broken assumptions."""
     models = validate_models(models)
     banned = prohibited(models)
     txns = parse(history)

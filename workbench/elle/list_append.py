@@ -10,11 +10,12 @@ Layering: `append_graph` (txns, version orders from reads, ww/wr/rw edges) and
 cycles; `models` decides which anomalies the consistency models forbid; `append_text` renders
 cases as text (the results writer, workbench.report.results, calls it).
 
-The result is Elle's: {"valid?": True} when no reportable anomaly is found; otherwise
-"valid?" False when a prohibited anomaly is present, :unknown when only the undecidable
-kinds are (:empty-transaction-graph, :cycle-search-timeout), "anomaly-types", "anomalies"
-(each case a dict holding its ops; no text), and "not" / "also-not"
-(the weakest models the anomalies rule out, and the rest). A history Elle refuses to analyse
+The result is Elle's result map, built by `txn.result_map` as for rw-register: {"valid?": True}
+when no reportable anomaly is found; otherwise "valid?" False when a prohibited anomaly is
+present, :unknown when only the undecidable kinds are (:empty-transaction-graph,
+:cycle-search-timeout), "anomaly-types", "anomalies" (each case a dict holding its ops; no
+text), and "not" / "also-not" (the weakest models everything found rules out, and the
+rest). A history Elle refuses to analyse
 (micro-ops other than r/append, duplicate appends, a read of an element nobody appended)
 gives {"valid?": :unknown, "error": {...}}, as Jepsen reports a checker that threw.
 

@@ -1,5 +1,6 @@
-"""What the report files need from a history: completed client ops with their latency,
-partition periods from the nemesis ops, and a short printable form of any value."""
+"""What the report files need from a history: completed client ops with their latency, the
+fault periods the nemesis ops mark (partitions; kills and pauses, overall and per node), and
+a short printable form of any value."""
 
 from __future__ import annotations
 
