@@ -8,7 +8,7 @@ The package, bottom up:
     rw_register   rw-register txns, their non-cycle anomalies, version orders, dependency edges
     append_graph  list-append txns, version orders read from the lists, dependency edges
     append_cases  list-append's non-cycle anomalies
-    cycles        searching and naming cycles (G0, G1c, G-single, G-nonadjacent, G2-item)
+    cycles        searching and naming cycles (G0, G1c, G-single-item, G2-item, ...)
     exists        deciding exactly whether each model's subgraph has a cycle (cycle-exists)
     txn           Elle's result map, shared by both checkers (txn.clj `result-map`)
     list_append   the list-append checker
