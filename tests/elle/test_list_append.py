@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.elle import append_text, list_append
+from workbench.elle import append_text, cycles, list_append
 from workbench.elle.append_graph import (
     INIT,
     RW,
@@ -19,6 +19,7 @@ from workbench.elle.append_graph import (
     previously_appended,
     sorted_values,
 )
+from workbench.elle.graph import SearchTimeout
 from workbench.report import results
 from workbench.validity import UNKNOWN
 
@@ -175,3 +176,19 @@ def test_one_rw_edge_is_g_single_item_which_repeatable_read_prohibits() -> None:
     found = list_append.check(H("ax1ay1", "rx-ry1"), ["repeatable-read"])
     assert found["valid?"] is False and types(found) == {"G-single-item"}
     assert "repeatable-read" in found["not"]
+
+
+def test_cycle_exists_decides_what_a_timed_out_search_could_not(monkeypatch) -> None:
+    # As Elle's txn.clj cycle-cases-in-scc: each component's cycle-exists cases are found
+    # exactly (Tarjan, no budget), so a G1c is still caught when every named search times out.
+    def give_up(*args: object, **kwargs: object) -> None:
+        raise SearchTimeout()
+    monkeypatch.setattr(cycles, "find_path", give_up)
+    found = list_append.check(H("ax1ry1", "ay1ax2", "rx1.2"), ["read-committed"])
+    assert found["valid?"] is False
+    assert types(found) == {"PL-2-cycle-exists", "cycle-search-timeout"}
+
+
+def test_cycle_exists_is_dropped_once_a_named_cycle_rules_its_model_out() -> None:
+    found = list_append.check(H("ax1ry1", "ay1ax2", "rx1.2"), ["read-committed"])
+    assert types(found) == {"G1c"}

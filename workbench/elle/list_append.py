@@ -20,7 +20,9 @@ rest). A history Elle refuses to analyse
 gives {"valid?": :unknown, "error": {...}}, as Jepsen reports a checker that threw.
 
 Cycle search runs only when the graph has a strongly connected component at all, so a clean
-history costs one pass of Tarjan's algorithm.
+history costs one pass of Tarjan's algorithm. Each component also gets Elle's exact
+cycle-exists cases (`exists`, as txn.clj `cycle-cases-in-scc`), so a named search that runs
+out of time still cannot pass a cycle a model forbids.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any, Iterable
 
 from ..validity import UNKNOWN
 from . import append_cases as cases_
-from . import cycles
+from . import cycles, exists
 from .append_graph import (
     PROCESS,
     REALTIME,
@@ -77,6 +79,8 @@ def find_anomalies(history: list[dict[str, Any]], models: list[str],
         order_bit = {"realtime": REALTIME, "process": PROCESS}.get(order or "", 0)
         result = cycles.search(deps, cycle_families(prohibited(models)), order_bit, budget)
         for kind, cases in result.anomalies.items():
+            add(kind, cases)
+        for kind, cases in exists.cycle_exists_cases(deps).items():
             add(kind, cases)
         add("cycle-search-timeout", result.timeouts)
     return found
