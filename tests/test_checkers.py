@@ -9,6 +9,7 @@ from workbench.checkers.compose import UNKNOWN, guarded, merge_valid
 from workbench.checkers.perf import perf, quantiles
 from workbench.checkers.stats import availability, exceptions, stats
 from workbench.edn import Keyword
+from workbench.values import FALSE, TRUE, clojure
 from workbench.workloads import echo, unique_ids
 
 
@@ -44,13 +45,32 @@ def test_echo_checker_reports_wrong_echo_and_fail() -> None:
 
 def test_unique_ids_checker_finds_type_sensitive_duplicates() -> None:
     h = H()
-    for p, v in enumerate([1, 1.0, True, 2, 2, 3]):  # 1, 1.0 and true are three ids
-        h.call(p, "generate", None, v)
+    for p, v in enumerate([1, 1.0, 2, 2, 3]):  # 1 and 1.0 are two ids
+        h.call(p, "generate", None, clojure(v))  # as the interpreter records a reply
     h.call(9, "generate", None, None, type_="info")
     result = unique_ids.check(None, h.ops)
     assert result["valid?"] is False
-    assert result["attempted-count"] == 7 and result["acknowledged-count"] == 6
+    assert result["attempted-count"] == 6 and result["acknowledged-count"] == 5
     assert result["duplicated-count"] == 1 and result["duplicated"] == {2: 2}
+    assert result["range"] == [clojure(1.0), 3]  # compare(1.0, 1) is 0: ties go to the later
+
+
+def test_unique_ids_checker_cannot_order_a_boolean_among_numbers() -> None:
+    # Jepsen's range takes compare(id, extremum): a Boolean beside a Long throws, whichever
+    # comes first, so Maelstrom's result is :unknown with the ClassCastException.
+    for ids, cast in (([1, True, 2], "Long cannot be cast to class java.lang.Boolean"),
+                      ([True, 1], "Boolean cannot be cast to class java.lang.Number"),
+                      ([1, True], "Long cannot be cast to class java.lang.Boolean")):
+        h = H()
+        for p, v in enumerate(ids):
+            h.call(p, "generate", None, clojure(v))
+        result = unique_ids.check(None, h.ops)
+        assert result["valid?"] == UNKNOWN and cast in result["error"], (ids, result)
+    h = H()
+    for p, v in enumerate([True, False, None]):  # booleans order among themselves
+        h.call(p, "generate", None, clojure(v))
+    result = unique_ids.check(None, h.ops)
+    assert result["valid?"] is True and result["range"] == [FALSE, TRUE]
 
 
 def test_unique_ids_checker_clean_history() -> None:

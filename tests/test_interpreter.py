@@ -11,6 +11,12 @@ import pytest
 from tests.gen_driver import FakeNetwork, drive, seconds
 from workbench import generator as gen
 from workbench import nemesis
+from workbench.nemesis import partition
+
+
+def _nemesis(network: FakeNetwork, nodes: list[str], targets: random.Random) -> nemesis.Nemesis:
+    """The nemesis on a fake network; no DB (partitions only)."""
+    return nemesis.Nemesis(nemesis.Scope(network, nodes, None, targets))  # type: ignore[arg-type]
 
 
 def counter_stream(rng: random.Random) -> gen.Stream:
@@ -91,15 +97,14 @@ def test_phases_wait_for_every_thread_to_be_idle() -> None:
 
 
 def test_nemesis_ops_alternate_on_the_nemesis_thread_as_info() -> None:
-    part = nemesis.partition_generator(0.1, random.Random(4))
-    net = FakeNetwork()
-    partitioner = nemesis.Partitioner(net, ["n1", "n2", "n3"], random.Random(5))  # type: ignore[arg-type]
+    part = partition.partition_generator(0.1, random.Random(4))
+    partitioner = _nemesis(FakeNetwork(), ["n1", "n2", "n3"], random.Random(5))
     history = drive(gen.TimeLimit(1.0, gen.Any(part, clients_at(10, 1.0))),
                     threads=(0, gen.NEMESIS), nemesis=partitioner)
     nem = [op for op in history if op["process"] == gen.NEMESIS]
     assert [op["f"] for op in nem[:4]] == ["start-partition"] * 2 + ["stop-partition"] * 2
     assert all(op["type"] == "info" for op in nem)
-    assert nem[0]["value"] in nemesis.SPECS
+    assert nem[0]["value"] in partition.SPECS
     assert nem[1]["value"][0] == "isolated" and isinstance(nem[1]["value"][1], dict)
     assert nem[3]["value"] == "network-healed"
     assert any(op["f"] == "op" for op in history)
@@ -107,9 +112,8 @@ def test_nemesis_ops_alternate_on_the_nemesis_thread_as_info() -> None:
 
 def test_the_nemesis_schedule_depends_only_on_its_seed() -> None:
     def schedule(took: float) -> list:
-        part = nemesis.partition_generator(1.0, random.Random(11))
-        partitioner = nemesis.Partitioner(FakeNetwork(), [f"n{i}" for i in range(5)],  # type: ignore[arg-type]
-                                          random.Random(12))
+        part = partition.partition_generator(1.0, random.Random(11))
+        partitioner = _nemesis(FakeNetwork(), [f"n{i}" for i in range(5)], random.Random(12))
         history = drive(gen.TimeLimit(20.0, gen.Any(part, clients_at(50, 20.0))),
                         threads=(0, 1, gen.NEMESIS), took=lambda op: took,
                         nemesis=partitioner)

@@ -1,5 +1,5 @@
-"""The nemesis: partition grudges (Maelstrom's four specs), and the kill and pause schedule
-(Jepsen's combined db-package)."""
+"""The nemesis: partition grudges (Maelstrom's four specs), the kill and pause schedule
+(Jepsen's combined db-package), the final heal, and the registry of fault packages."""
 
 from __future__ import annotations
 
@@ -9,15 +9,9 @@ import pytest
 
 from tests.gen_driver import take
 from workbench.generator import NEMESIS
-from workbench.nemesis import (
-    TARGETS,
-    complete_grudge,
-    db_nodes,
-    draw_grudge,
-    generator,
-    majorities_ring,
-    recovery_generator,
-)
+from workbench.nemesis import Package, final_generator, packages_generator, registry
+from workbench.nemesis.kill_pause import TARGETS, db_nodes
+from workbench.nemesis.partition import complete_grudge, draw_grudge, majorities_ring
 
 NODES = [f"n{i}" for i in range(5)]
 
@@ -63,7 +57,9 @@ def test_db_node_specs_pick_jepsens_targets(spec: str | None, sizes: set[int]) -
 
 
 def _ops(faults: str, n: int = 400) -> list[dict]:
-    g = generator(frozenset(faults.split(",")), 1.0, random.Random(1), random.Random(2))
+    streams = {"nemesis": random.Random(1), "db-nemesis": random.Random(2)}
+    g = packages_generator(frozenset(faults.split(",")), 1.0, streams.__getitem__)
+    assert g is not None
     return take(g, n, threads=(NEMESIS,))
 
 
@@ -81,12 +77,34 @@ def test_each_fault_alternates_strike_and_recovery_and_faults_mix() -> None:
 def test_partition_and_db_faults_run_side_by_side() -> None:
     fs = {op["f"] for op in _ops("partition,kill")}
     assert fs == {"start-partition", "stop-partition", "kill", "start"}
-    assert generator(frozenset(), 1.0, random.Random(1), random.Random(2)) is None
+    assert packages_generator(frozenset(), 1.0, random.Random) is None
 
 
 def test_recovery_heals_then_resumes_then_starts_everyone() -> None:
-    ops = take(recovery_generator(frozenset({"kill", "pause", "partition"})), 10,
-               threads=(NEMESIS,))
+    final = final_generator(frozenset({"kill", "pause", "partition"}))
+    assert final is not None
+    ops = take(final, 10, threads=(NEMESIS,))
     assert [(op["f"], op["value"]) for op in ops] == [
         ("stop-partition", None), ("resume", "all"), ("start", "all")]
-    assert recovery_generator(frozenset()) is None
+    assert all(op["_final"] for op in ops)  # left out of the run's schedule file
+    assert final_generator(frozenset()) is None
+
+
+# ---- the registry ----------------------------------------------------------------------
+
+
+def test_the_registry_lists_the_packages_faults_ops_and_perfs_in_order() -> None:
+    assert registry.fault_names() == ["partition", "kill", "pause"]
+    assert [p.name for p in registry.perfs()] == ["partition", "kill", "pause"]
+    assert {f: registry.fault_of(f) for f in registry.op_names()} == {
+        "start-partition": "partition", "stop-partition": "partition", "kill": "kill",
+        "start": "kill", "pause": "pause", "resume": "pause"}
+    assert registry.op("explode") is None
+
+
+def test_a_package_cannot_take_a_registered_fault_or_op() -> None:
+    twin = Package(faults=("kill",), generator=lambda faults, interval, stream: None,
+                   final=lambda faults: [], ops={})
+    with pytest.raises(ValueError, match="already registered: kill"):
+        registry.register(twin)
+    assert registry.fault_names() == ["partition", "kill", "pause"]

@@ -11,13 +11,14 @@ from typing import Callable, NoReturn, Sequence
 
 from .elle.models import UnknownModel, validate_models
 from .errors import UsageError
+from .nemesis import registry as faults
+from .nemesis import schedule
 from .network import DISTRIBUTIONS
 from .options import Options
 from .sim import unsimulable
 from .workloads import WORKLOADS, check_options, is_built
 
-FAULTS = frozenset({"partition", "kill", "pause"})
-__all__ = ["FAULTS", "Options", "TOPOLOGIES", "parse"]
+__all__ = ["Options", "TOPOLOGIES", "parse"]
 
 TOPOLOGIES = ("line", "grid", "tree", "tree2", "tree3", "tree4", "total")
 
@@ -68,9 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--latency", type=lambda s: int(_number("--latency")(s)), default=0)
     p.add_argument("--latency-dist", default="constant", choices=DISTRIBUTIONS)
     p.add_argument("--nemesis", default="",
-                   help="comma-separated faults: partition, kill, pause")
+                   help="comma-separated faults: " + ", ".join(faults.fault_names()))
     p.add_argument("--nemesis-interval", type=_number("--nemesis-interval", 0, strict=True),
                    default=10.0)
+    p.add_argument("--nemesis-schedule", metavar="FILE",
+                   help="perform the fault ops in FILE at their times instead of drawing "
+                        "them (workbench only): JSON Lines, one op a line, e.g. {\"time\": "
+                        "2.5, \"f\": \"kill\", \"nodes\": [\"n1\"]}, as every run writes "
+                        f"to {schedule.FILE} in its store dir; its faults are added to "
+                        "--nemesis, whose heal comes before a final phase as usual, and "
+                        "--nemesis-interval is unused")
     p.add_argument("--topology", default="grid", choices=TOPOLOGIES)
     p.add_argument("--availability", help="'total' or a number in [0, 1]")
     p.add_argument("--consistency-models", default="strict-serializable")
@@ -122,9 +130,12 @@ def parse(argv: Sequence[str]) -> Options:
     nodes = _nodes(ns)
     concurrency = _concurrency(ns.concurrency, len(nodes))
     nemesis = frozenset(x for x in re.split(r"\s*,\s*", ns.nemesis.strip()) if x)
-    if nemesis - FAULTS:
-        raise UsageError(f"unknown nemesis fault(s) {', '.join(sorted(nemesis - FAULTS))}; "
-                         f"the faults are {', '.join(sorted(FAULTS))}")
+    known = frozenset(faults.fault_names())
+    if nemesis - known:
+        raise UsageError(f"unknown nemesis fault(s) {', '.join(sorted(nemesis - known))}; "
+                         f"the faults are {', '.join(sorted(known))}")
+    if ns.nemesis_schedule is not None:  # checked here, read again by the run
+        nemesis |= schedule.faults(schedule.load(ns.nemesis_schedule, nodes))
     availability: object | None = None
     if ns.availability is not None:
         if ns.availability == "total":
@@ -160,7 +171,9 @@ def parse(argv: Sequence[str]) -> Options:
     opts = Options(
         bin=bin_path, workload=ns.workload, nodes=nodes, rate=ns.rate, time_limit=ns.time_limit,
         concurrency=concurrency, latency=ns.latency, latency_dist=ns.latency_dist,
-        nemesis=nemesis, nemesis_interval=ns.nemesis_interval, topology=ns.topology,
+        nemesis=nemesis, nemesis_interval=ns.nemesis_interval,
+        nemesis_schedule=None if ns.nemesis_schedule is None else os.path.abspath(
+            ns.nemesis_schedule), topology=ns.topology,
         availability=availability, consistency_models=models, key_count=ns.key_count,
         max_txn_length=ns.max_txn_length, max_writes_per_key=ns.max_writes_per_key,
         log_stderr=ns.log_stderr, log_net_send=ns.log_net_send, log_net_recv=ns.log_net_recv,

@@ -1,7 +1,9 @@
 """EDN, the format Maelstrom writes: a writer (compact and pretty) and a small reader.
 
 Python values map as: dict -> map, list/tuple -> vector, set/frozenset -> set, str -> string,
-`Keyword` -> keyword, None -> nil. Dict keys that are plain `str` and look like keywords
+`Keyword` -> keyword, None -> nil; a float subclass as a float, and any other value with an
+`__edn__()` method as the text it returns (workbench.values' wrapped node values print as
+Maelstrom prints them: 7.0, true). Dict keys that are plain `str` and look like keywords
 (`valid?`, `msgs-per-op`) are written as keywords; other keys keep their type, so kafka's
 string keys ("0", "1") stay strings.
 """
@@ -98,6 +100,9 @@ def dumps(value: Any) -> str:
         return "#{" + " ".join(dumps(v) for v in _sorted(value)) + "}"
     if isinstance(value, TaggedValue):
         return f"#{value.tag} {dumps(value.value)}"
+    text = getattr(value, "__edn__", None)
+    if text is not None:
+        return str(text())
     raise TypeError(f"cannot write {type(value).__name__} as EDN: {value!r}")
 
 

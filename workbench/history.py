@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from . import edn
 from .edn import Keyword
+from .values import clojure
 
 Op = dict[str, Any]  # an op, as above
 
@@ -96,9 +97,17 @@ def txt_line(op: Op, value: str | None = None) -> str:
 
 def read_edn(path: Path) -> list[Op]:
     """A history.edn read back: ops with plain string keys (type and f stay Keywords, which
-    compare equal to their names)."""
+    compare equal to their names), each value as the interpreter recorded it (floats and
+    booleans wrapped by workbench.values.clojure, as Jepsen reads them back: 7.0 is not 7)."""
+    ops = []
     with path.open() as f:
-        return [{str(k): v for k, v in edn.loads(line).items()} for line in f if line.strip()]
+        for line in f:
+            if line.strip():
+                op = {str(k): v for k, v in edn.loads(line).items()}
+                if "value" in op:
+                    op["value"] = clojure(op["value"])
+                ops.append(op)
+    return ops
 
 
 def write_txt(path: Path, history: Iterable[Op],

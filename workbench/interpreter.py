@@ -6,7 +6,9 @@ random numbers of its own, except which free thread takes an op (the `threads` s
 Threads are the client threads 0..C-1 and "nemesis". Each client thread has a process
 number, at first its thread number; an :info completion moves it to process + C (the old
 process may still be running, as far as the history can tell). Nemesis ops are recorded
-with process :nemesis and type :info, both invocation and completion.
+with process :nemesis and type :info, both invocation and completion. A client completion's
+value is recorded as workbench.values.clojure makes it (floats and booleans as Clojure's =
+sees them): the one place where every workload's node output becomes checker input.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from . import history as hist
 from .client import Client, indeterminate
 from .clock import Clock
 from .history import Op
+from .values import clojure
 
 if TYPE_CHECKING:
     from .network import Network
@@ -63,7 +66,12 @@ class Worker(Protocol):
 
 class ClientWorker:
     """One client thread: bound to one node, one op at a time, through a Maelstrom client
-    that it opens on its first op and, for non-reusable workloads, closes after an :info."""
+    that it opens on its first op. For non-reusable workloads an :info completion moves the
+    thread to a new process, and the old client is closed, and a new one opened, only when
+    the thread invokes its next op (or when the run ends), as Jepsen's
+    jepsen/generator/interpreter.clj ClientWorker invoke! does: until then a late reply to
+    the old client is still delivered to it, and dropped there, instead of going to a
+    client that no longer exists (which mutes the node, as in Maelstrom's net.clj)."""
 
     def __init__(self, workload: Workload, network: Network, node: str,
                  new_client_id: Callable[[], str]) -> None:
@@ -73,8 +81,11 @@ class ClientWorker:
         self.new_client_id = new_client_id
         self.client: Client | None = None
         self.workload_client: Any = None
+        self.stale = False  # the process moved on (an :info): close the client at next invoke
 
     async def invoke(self, op: Op) -> Op:
+        if self.stale:
+            self.close()
         if self.client is None:
             self.client = Client(self.network, self.new_client_id(), self.node)
             self.workload_client = self.workload.client()
@@ -83,9 +94,10 @@ class ClientWorker:
 
     def completed(self, done: Op) -> None:
         if done["type"] == "info" and not self.workload.reusable:
-            self.close()
+            self.stale = True
 
     def close(self) -> None:
+        self.stale = False
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -223,6 +235,9 @@ class Interpreter:
                 log.warning("%s crashed on %s", type(worker).__name__, op, exc_info=True)
                 done = indeterminate(invocation, err)
             done = dict(done, process=op["process"])
+            if "value" in done and gen.is_client(thread):
+                # where a node's reply becomes checker input: Clojure's = from here on
+                done["value"] = clojure(done["value"])
             self.recorder.record(done)
             if done["type"] == "info" and gen.is_client(thread):
                 self.process[thread] += self.concurrency

@@ -18,6 +18,7 @@ class Options:
     latency_dist: str = "constant"
     nemesis: frozenset[str] = frozenset()
     nemesis_interval: float = 10.0
+    nemesis_schedule: str | None = None  # --nemesis-schedule: a file of fault ops to replay
     topology: str = "grid"
     availability: object | None = None  # None, "total" or a float in [0, 1]
     consistency_models: list[str] = field(default_factory=lambda: ["strict-serializable"])

@@ -33,7 +33,6 @@ from .clock import Clock, SimulationStalled, VirtualLoop, wall
 from .errors import EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID, NodeError, SetupError
 from .interpreter import ClientWorker, Interpreter, NemesisWorker, Recorder, Worker
 from .journal import Journal
-from .nemesis import Partitioner
 from .network import Latency, Network
 from .options import Options
 from .process import NodeHost, NodeProcess
@@ -50,6 +49,26 @@ RECOVERY_WAIT = 10.0  # seconds between healing and the final generator (Maelstr
 VERDICTS = {True: "Everything looks good! ヽ(‘ー`)ノ",
             False: "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻",
             UNKNOWN: "Errors occurred during analysis, but no anomalies found. ಠ~ಠ"}
+
+
+class _HostsDB:
+    """The nemesis's DB verbs (nemesis.DB, Jepsen's names) over the node hosts, whose own
+    names are crash/restart/pause/resume (db.DB takes this over)."""
+
+    def __init__(self, hosts: list[NodeHost]) -> None:
+        self.hosts = {h.id: h for h in hosts}
+
+    async def kill(self, node_id: str) -> str:
+        return await self.hosts[node_id].crash()
+
+    async def start(self, node_id: str) -> str:
+        return await self.hosts[node_id].restart()
+
+    async def pause(self, node_id: str) -> str:
+        return await self.hosts[node_id].pause()
+
+    async def resume(self, node_id: str) -> str:
+        return await self.hosts[node_id].resume()
 
 
 class Run:
@@ -175,10 +194,9 @@ class Run:
             t: ClientWorker(self.workload, self.network, nodes[t % len(nodes)],
                             self.new_client_id)
             for t in range(opts.concurrency)}
-        targets = self.seeds.stream("targets")
-        self.partitioner = Partitioner(self.network, list(nodes), targets)
-        self.nemesis = nemesis.Nemesis(self.partitioner, {h.id: h for h in self.nodes},
-                                       list(nodes), targets)
+        self.nemesis = nemesis.Nemesis(nemesis.Scope(self.network, list(nodes),
+                                                     _HostsDB(self.nodes),
+                                                     self.seeds.stream("targets")))
         workers[gen.NEMESIS] = NemesisWorker(self.nemesis.invoke)
         return Interpreter(self.clock, self.recorder, workers, self.seeds.stream("threads"))
 
@@ -199,15 +217,14 @@ class Run:
         else:
             ops = gen.clients(gen.Sleep(opts.time_limit))
         during: list[gen.Generator] = [ops]
-        faults = nemesis.generator(opts.nemesis, opts.nemesis_interval,
-                                   self.seeds.stream("nemesis"), self.seeds.stream("db-nemesis"))
+        faults = nemesis.generator(opts, self.seeds.stream)
         if faults is not None:
             during.insert(0, faults)
         phases: list[gen.Generator | None] = [
             self._phase("main"), gen.TimeLimit(opts.time_limit, gen.Any(*during))]
         final = self.workload.final_generator
         if final is not None:
-            phases += [nemesis.recovery_generator(opts.nemesis), self._phase("recovery"),
+            phases += [nemesis.final_generator(opts.nemesis), self._phase("recovery"),
                        gen.log_step("Waiting for recovery..."), gen.Sleep(RECOVERY_WAIT),
                        self._phase("final"), gen.clients(final)]
         return gen.Phases(*phases)
@@ -244,10 +261,11 @@ class Run:
             client.close()
 
     def write_history(self) -> None:
-        """history.edn, history.txt and net-journal.jsonl."""
+        """history.edn, history.txt, nemesis-schedule.jsonl and net-journal.jsonl."""
         ops, values = self.recorder.ops, self.recorder.values
         hist.write_edn(self.dir / "history.edn", ops, values)
         hist.write_txt(self.dir / "history.txt", ops, values)
+        nemesis.schedule.write(self.dir / nemesis.schedule.FILE, ops)
         self.journal.write(self.dir / "net-journal.jsonl")
 
     def analyze(self) -> dict[str, Any]:

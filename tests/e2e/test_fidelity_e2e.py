@@ -78,6 +78,31 @@ def test_a_muted_node_is_named_with_its_time(sim) -> None:
     assert [op for op in history if op["type"] == "invoke" and op["time"] > after]
 
 
+def test_a_late_reply_before_the_thread_s_next_op_does_not_mute(sim) -> None:
+    # Maelstrom (cb7f072, this node, --concurrency 10 --rate 1 --time-limit 25): the third
+    # echo timed out (:info) and its reply came 0.5 s later, but that worker thread got its
+    # next op only 15 s later; its client is closed then (Jepsen's interpreter.clj
+    # ClientWorker invoke!), so the reply went to a client still on the network and was
+    # dropped there: no "Invalid dest", no mute, 23 ok and 1 info, exit 0.
+    run = sim("-w", "echo", "--bin", "tests/nodes/echo_late.py", "--node-count", "1",
+              "--concurrency", "10", "--rate", "1", "--time-limit", "25", "--seed", "1")
+    assert run.code == 0, run.stdout + run.stderr
+    assert "muted" not in run.results.get("workbench", {})
+    assert run.results["stats"]["info-count"] == 1
+    assert run.results["stats"]["ok-count"] == run.results["stats"]["count"] - 1
+
+
+def test_a_late_reply_after_the_thread_s_next_op_mutes(sim) -> None:
+    # The same node with one thread: the thread's next op (0-2 s after the timeout) closes
+    # the old client before the reply, 6 s late, arrives: Maelstrom's reader of n0 dies
+    # there (net.clj validate-msg), and so every later echo times out.
+    run = sim("-w", "echo", "--bin", "tests/nodes/echo_late.py", "--node-count", "1",
+              "--rate", "1", "--time-limit", "25", "--seed", "1", "--", "8")
+    assert run.code == 0, run.stdout + run.stderr  # echo's checker ignores :info
+    assert [m["node"] for m in run.results["workbench"]["muted"]] == ["n0"]
+    assert run.results["stats"]["info-count"] > 1
+
+
 def test_an_in_reply_to_of_another_type_answers_nothing_simulated(sim) -> None:
     # Maelstrom (cb7f072): in_reply_to 1.0 is not = to msg_id 1; the echo timed out, stats
     # found no ok echo, exit 1.

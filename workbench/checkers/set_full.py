@@ -25,6 +25,7 @@ from typing import Any
 from ..history import is_client_op
 from ..message import value_key
 from ..validity import UNKNOWN, Validity
+from ..values import plain
 from .perf import quantiles
 
 WORST_STALE = 8
@@ -61,7 +62,7 @@ def _sorted(values: list[Any]) -> list[Any]:
     try:
         return sorted(values)
     except TypeError:
-        return sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
+        return sorted(values, key=lambda v: json.dumps(v, sort_keys=True, default=plain))
 
 
 def check_set_full(history: list[dict[str, Any]], add_f: str = "add",

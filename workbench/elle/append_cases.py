@@ -24,6 +24,7 @@ import itertools
 from collections import Counter
 from typing import Any
 
+from .. import edn
 from .append_graph import HistoryError, Txn, append_index, mop_data, sorted_values
 
 ELLIPSIS = ...  # Elle's marker for an unknown prefix or skipped txns (the symbol `...`)
@@ -123,8 +124,9 @@ def dirty_update_cases(completed: list[Txn]) -> list[dict[str, Any]]:
             vs = vs + [v]
             t2 = writer.get((k, v))
             if t2 is None:
-                raise HistoryError("no-writer", f"No transaction wrote {k!r} {v!r}", key=k,
-                                   value=v)
+                raise HistoryError("no-writer",  # Elle's text: pr-str of the key and value
+                                   f"No transaction wrote {edn.dumps(k)} {edn.dumps(v)}",
+                                   key=k, value=v)
             before = "ok" if t1 is None else t1.type
             if t2.type == "ok":
                 if before == "fail":

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol, Sequence
 
-from ..edn import Keyword
+from ..values import freeze, jvm_class  # jvm_class: what Elle's type sanity compares
 from .graph import Digraph, sccs
 
 WW, WR, RW, PROCESS, REALTIME = 1, 2, 4, 8, 16
@@ -57,7 +57,7 @@ def _mops(value: Any) -> list[tuple[str, Any, Any]]:
     for mop in value:
         if not isinstance(mop, (list, tuple)) or len(mop) != 3 or str(mop[0]) not in ("r", "w"):
             raise AnalysisError(f"not a micro-op [f k v] with f r or w: {mop!r}")
-        out.append((str(mop[0]), mop[1], mop[2]))
+        out.append((str(mop[0]), freeze(mop[1]), freeze(mop[2])))  # vectors are values
     return out
 
 
@@ -94,29 +94,6 @@ def parse(history: Iterable[dict[str, Any]]) -> list[Txn]:
         txns.append(t)
     check_types(key_classes)
     return txns
-
-
-def jvm_class(x: Any) -> str:
-    """The class a JSON value has once Maelstrom parsed it (cheshire): what Elle's type sanity
-    compares. 3 and 3.0, 3 and "3", 2**63 and 1 are of different classes."""
-    if x is None:
-        return "nil"
-    if isinstance(x, bool):
-        return "java.lang.Boolean"
-    if isinstance(x, int):
-        return "java.lang.Long" if -2**63 <= x < 2**63 else "java.math.BigInteger"
-    if isinstance(x, float):
-        return "java.lang.Double"
-    if isinstance(x, Keyword):
-        return "clojure.lang.Keyword"
-    if isinstance(x, str):
-        return "java.lang.String"
-    if isinstance(x, (list, tuple)):
-        return "clojure.lang.PersistentVector"
-    if isinstance(x, dict):  # Clojure's array map grows into a hash map past 8 entries
-        return "clojure.lang.PersistentArrayMap" if len(x) <= 8 else \
-            "clojure.lang.PersistentHashMap"
-    return type(x).__name__
 
 
 def _key_classes(value: Any, out: dict[Any, Any]) -> None:

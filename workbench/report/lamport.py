@@ -5,7 +5,9 @@ One vertical line per participant (n0, n1, … and c0, c1, … sorted by letters
 services after them), time flowing down one 20 px step per journal event, an arrow from each
 delivered message's send to its receive. Pink for error bodies, light blue when a client is
 involved, black otherwise; the label is the type and the rest of the body, cut at 48
-characters; hovering shows sender, receiver and the whole body."""
+characters; hovering shows sender, receiver and the whole body. While a per-node fault (kill,
+pause: a Perf with `struck`, workbench/nemesis/package.py) holds a node, its line carries a
+band in that fault's colour, titled by the Perf."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from ..message import Message, is_client
-from .ops import FAULT_COLOURS, clean, text
+from .ops import clean, fault_colour, fault_perf, text
 
 MAX_EVENTS = 10_000
 STEP = 20
@@ -123,10 +125,10 @@ def render(events: Iterable[Event], node_count: int,
             y1 = TOP + STEP * bisect.bisect_left(times, stop)
             if y1 <= y0:
                 continue
-            colour = FAULT_COLOURS.get(fault, "#CCCCCC")
+            p = fault_perf(fault)
             out.append(f'<rect x="{x[node] - 4:.1f}" y="{y0}" width="8" height="{y1 - y0}" '
-                       f'fill="{colour}"><title>{escape(node)} '
-                       f'{"down (killed)" if fault == "kill" else "paused"} '
+                       f'fill="{fault_colour(fault)}"><title>{escape(node)} '
+                       f'{escape(p.title or p.name) if p is not None else escape(fault)} '
                        f'{start:.3f}-{stop:.3f} s</title></rect>')
     heads = {ERROR_COLOUR: 0, CLIENT_COLOUR: 1, SERVER_COLOUR: 2}
     sent_at: dict[int, int] = {}

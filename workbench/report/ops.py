@@ -1,6 +1,7 @@
 """What the report files need from a history: completed client ops with their latency, the
-fault periods the nemesis ops mark (partitions; kills and pauses, overall and per node), and
-a short printable form of any value."""
+periods of every fault (partition, kill, pause, and any registered fault package: each read
+from its package's Perf, workbench/nemesis/package.py), and a short printable form of any
+value."""
 
 from __future__ import annotations
 
@@ -10,13 +11,24 @@ from typing import Any, Iterable
 
 from .. import edn
 from ..history import NEMESIS, pairs
+from ..nemesis import partition, registry
+from ..nemesis.package import Perf
 
 # Jepsen's perf colours, used by every file the report writes (jepsen/checker/perf.clj).
 TYPE_COLOURS = {"ok": "#81BFFC", "info": "#FFA400", "fail": "#FF1E90"}
-PARTITION_COLOUR = "#E9DCA0"
-# kill and pause as Jepsen's combined nemesis package colours them
-FAULT_COLOURS = {"partition": PARTITION_COLOUR, "kill": "#E9A4A0", "pause": "#A0B1E9"}
+PARTITION_COLOUR = partition.COLOUR
+OTHER_COLOUR = "#CCCCCC"  # a period of a fault no package names
 Period = tuple[Any, ...]  # (start s, stop s) of a partition, or (start s, stop s, fault)
+
+
+def fault_perf(fault: str) -> Perf | None:
+    """The registered Perf named `fault` (its colour, key, title)."""
+    return next((p for p in registry.perfs() if p.name == fault), None)
+
+
+def fault_colour(fault: str, default: str = OTHER_COLOUR) -> str:
+    p = fault_perf(fault)
+    return p.colour if p is not None else default
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +55,22 @@ def completed(history: Iterable[dict[str, Any]]) -> list[Done]:
 
 def partition_periods(history: Iterable[dict[str, Any]],
                       end: float | None = None) -> list[tuple[float, float]]:
-    """(start s, stop s) of each partition: from the first start-partition op to the
-    completion of the stop-partition that follows it (each nemesis op is recorded twice,
-    invoked and completed; a later stop, such as the heal before the final phase, heals
-    nothing more). A partition never stopped lasts until `end` (or the history's last op)."""
+    """(start s, stop s) of each partition (op_periods of start- and stop-partition)."""
+    return op_periods(history, frozenset({"start-partition"}), frozenset({"stop-partition"}),
+                      end)
+
+
+def op_periods(history: Iterable[dict[str, Any]], start: frozenset[str], stop: frozenset[str],
+               end: float | None = None) -> list[tuple[float, float]]:
+    """(start s, stop s) of each period of a fault whose ops are `start` and `stop`: from the
+    first start op to the completion of the stop op that follows it (each nemesis op is
+    recorded twice, invoked and completed; a later stop, such as the heal before the final
+    phase, heals nothing more). A period never stopped lasts until `end` (or the history's
+    last op)."""
     periods: list[tuple[float, float]] = []
     opened: float | None = None
     closing: float | None = None
-    stops = 0  # stop-partition ops seen since the partition opened
+    stops = 0  # stop ops seen since the period opened
     last = 0.0
     for op in history:
         t = op["time"] / 1e9
@@ -58,9 +78,9 @@ def partition_periods(history: Iterable[dict[str, Any]],
         if op.get("process") != NEMESIS:
             continue
         f = op.get("f")
-        if f == "start-partition" and opened is None:
+        if f in start and opened is None:
             opened, closing, stops = t, None, 0
-        elif f == "stop-partition" and opened is not None:
+        elif f in stop and opened is not None:
             closing, stops = t, stops + 1
             if stops == 2:
                 periods.append((opened, closing))
@@ -92,45 +112,51 @@ def clean(s: str) -> str:
     return _XML_BAD.sub("\ufffd", s)
 
 
-def _acted(op: dict[str, Any], word: str) -> bool:
-    """Whether a kill/start/pause/resume completion did `word` to some node."""
+def _acted(op: dict[str, Any], word: str | None) -> bool:
+    """Whether a completion did `word` (e.g. killed) to some node."""
     value = op.get("value")
     return isinstance(value, dict) and any(str(v) == word for v in value.values())
 
 
 def fault_periods(history: Iterable[dict[str, Any]], end: float | None = None) -> list[Period]:
-    """Every fault's periods, (start s, stop s, fault): partitions, and for kill and pause
-    from a completion that killed (paused) a node to the next that started (resumed) one."""
+    """Every fault's periods, (start s, stop s, fault), in the registry's order: for a Perf
+    without `struck` (a partition), op_periods; otherwise from a completion that did
+    `struck` to a node (killed, paused) to the next that did `healed` to one."""
     ops = list(history)
-    periods: list[Period] = [(a, b, "partition") for a, b in partition_periods(ops, end)]
+    periods: list[Period] = []
     last = max((op["time"] for op in ops), default=0) / 1e9
-    for fault, strike, struck, heal, healed in (("kill", "kill", "killed", "start", "started"),
-                                                ("pause", "pause", "paused", "resume",
-                                                 "resumed")):
+    for p in registry.perfs():
+        if p.struck is None:
+            periods += [(a, b, p.name) for a, b in op_periods(ops, p.start, p.stop, end)]
+            continue
         opened: float | None = None
         nemesis = [op for op in ops if op.get("process") == NEMESIS and op.get("f") in
-                   (strike, heal)]
+                   p.start | p.stop]
         for op in nemesis[1::2]:  # completions
             t = op["time"] / 1e9
-            if op["f"] == strike and opened is None and _acted(op, struck):
+            if op["f"] in p.start and opened is None and _acted(op, p.struck):
                 opened = t
-            elif op["f"] == heal and opened is not None and _acted(op, healed):
-                periods.append((opened, t, fault))
+            elif op["f"] in p.stop and opened is not None and _acted(op, p.healed):
+                periods.append((opened, t, p.name))
                 opened = None
         if opened is not None:
-            periods.append((opened, max(end or 0.0, last), fault))
+            periods.append((opened, max(end or 0.0, last), p.name))
     return periods
 
 
 def node_periods(history: Iterable[dict[str, Any]], end: float) -> dict[str, list[Period]]:
-    """Per node, when it was down (killed) or paused: (start s, stop s, fault)."""
+    """Per node, when a per-node fault (a Perf with `struck`: kill, pause) held it: (start
+    s, stop s, fault)."""
     out: dict[str, list[Period]] = {}
     opened: dict[tuple[str, str], float] = {}
-    strikes = {"kill": ("kill", "killed"), "start": ("kill", None),
-               "pause": ("pause", "paused"), "resume": ("pause", None)}
+    strikes: dict[str, tuple[str, str | None, str | None]] = {}  # f -> (fault, struck, healed)
+    for p in registry.perfs():
+        if p.struck is not None:
+            strikes.update({f: (p.name, p.struck, None) for f in p.start})
+            strikes.update({f: (p.name, None, p.healed) for f in p.stop})
     nemesis = [op for op in history if op.get("process") == NEMESIS and op.get("f") in strikes]
     for op in nemesis[1::2]:  # completions
-        fault, struck = strikes[op["f"]]
+        fault, struck, healed = strikes[op["f"]]
         value = op.get("value")
         if not isinstance(value, dict):
             continue
@@ -139,8 +165,7 @@ def node_periods(history: Iterable[dict[str, Any]], end: float) -> dict[str, lis
             node, result = str(node), str(result)
             if struck is not None and result == struck:
                 opened.setdefault((node, fault), t)
-            elif struck is None and result in ("started", "resumed") \
-                    and (node, fault) in opened:
+            elif healed is not None and result == healed and (node, fault) in opened:
                 out.setdefault(node, []).append((opened.pop((node, fault)), t, fault))
     for (node, fault), t in opened.items():
         out.setdefault(node, []).append((t, end, fault))

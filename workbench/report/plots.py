@@ -1,5 +1,6 @@
 """The perf plots (Jepsen's jepsen/checker/perf.clj): latency-raw.png, latency-quantiles.png and
-rate.png, drawn with matplotlib's Agg backend, fault periods (partition, kill, pause) shaded.
+rate.png, drawn with matplotlib's Agg backend, each fault's periods (partition, kill, pause,
+any registered package's) shaded in the colour of its Perf (workbench/nemesis/package.py).
 
 Jepsen buckets quantiles by 30 s and rates by 10 s; runs here are often 20 s long, so the
 bucket shrinks with the run (about 20 quantile and 40 rate buckets) and never grows past
@@ -24,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
 
-from .ops import FAULT_COLOURS, PARTITION_COLOUR, TYPE_COLOURS, Done  # noqa: E402
+from .ops import PARTITION_COLOUR, TYPE_COLOURS, Done, fault_colour, fault_perf  # noqa: E402
 
 MARKERS = ("o", "^", "s", "D", "v", "P", "X", "*", "<", ">")
 QUANTILE_LINES = ((0.5, "#4C72B0"), (0.95, "#DD8452"), (0.99, "#C44E52"), (1.0, "#222222"))
@@ -80,13 +81,12 @@ def _shade(ax: Axes, periods: Sequence[tuple[Any, ...]]) -> list[Any]:
     kinds: list[str] = []
     for period in periods:
         kind = period[2] if len(period) > 2 else "partition"
-        colour = FAULT_COLOURS.get(kind, PARTITION_COLOUR)
-        ax.axvspan(period[0], period[1], color=colour, alpha=0.7 if kind == "partition" else 0.45,
-                   linewidth=0, zorder=0)
+        p = fault_perf(kind)
+        ax.axvspan(period[0], period[1], color=fault_colour(kind, PARTITION_COLOUR),
+                   alpha=0.7 if p is not None and p.strong else 0.45, linewidth=0, zorder=0)
         if kind not in kinds:
             kinds.append(kind)
-    return [Patch(color=FAULT_COLOURS.get(k, PARTITION_COLOUR), alpha=0.7, label=k)
-            for k in kinds]
+    return [Patch(color=fault_colour(k, PARTITION_COLOUR), alpha=0.7, label=k) for k in kinds]
 
 
 def _finish(fig: Figure, ax: Axes, path: Path, handles: list[Any], end: float) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from .. import edn
 from ..history import edn_op
+from ..values import Bool
 
 # A str (or the str items of a list or set) under one of these keys is a keyword.
 KEYWORD_KEYS = frozenset({
@@ -161,6 +162,8 @@ def to_json(value: Any) -> Any:
             return sorted(items, key=repr)
     if value is Ellipsis:
         return "..."
+    if isinstance(value, Bool):
+        return value.value
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if value is None or isinstance(value, (str, int, float)):
@@ -173,6 +176,8 @@ def _json_key(key: Any) -> str:
         return str(key)
     if isinstance(key, bool) or key is None or isinstance(key, (int, float)):
         return json.dumps(key)
+    if isinstance(key, Bool):
+        return json.dumps(key.value)
     return edn.dumps(to_edn(key))
 
 

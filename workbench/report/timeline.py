@@ -1,6 +1,7 @@
 """timeline.html (as Jepsen's jepsen/checker/timeline.clj): one column per process, one box per
 operation from its invocation to its completion, time flowing down; ok blue, info orange,
-fail pink, fault periods (partition, kill, pause) shaded.
+fail pink, each fault's periods shaded in its package's colour (workbench/nemesis/package.py's
+Perf).
 
 A self-contained page (inline CSS, no script). Only the first MAX_OPS operations are drawn,
 so that the page stays quick to open; the page says so when the history is longer."""
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..history import NEMESIS, pairs
-from .ops import PARTITION_COLOUR, TYPE_COLOURS, clean, text
+from ..nemesis import registry
+from .ops import TYPE_COLOURS, clean, text
 
 MAX_OPS = 3000
 COLUMN = 110
@@ -77,9 +79,14 @@ def render(history: Sequence[dict[str, Any]], periods: Sequence[tuple[float, flo
     def y(ns: float) -> float:
         return HEADER + (ns - t0) / 1e6 * scale
 
+    perfs = registry.perfs()
+    faults = "\n".join(f".{p.name} {{ position: absolute; left: 0; background: {p.colour}; "
+                       f"opacity: {0.6 if p.strong else 0.45}; }}" for p in perfs)
+    fault_key = "\n".join(f'<span class="{escape(p.name)}-key" style="background:{p.colour}">'
+                          f"{escape(p.key or p.name)}</span>" for p in perfs)
     parts = [_HEAD.format(title=escape(title), ok=TYPE_COLOURS["ok"],
                           info=TYPE_COLOURS["info"], fail=TYPE_COLOURS["fail"],
-                          part=PARTITION_COLOUR)]
+                          faults=faults, fault_key=fault_key)]
     shown_note = (f"Showing the first {len(boxes)} of {total} operations." if total > len(boxes)
                   else f"{total} operations.")
     parts.append(f'<p class="note" id="note">{escape(shown_note)} Hover a box for details; '
@@ -157,16 +164,12 @@ h1 {{ font-size: 16px; margin: 0 0 4px 0; }}
        padding: 0 2px; font-size: 9px; line-height: 10px; }}
 .ok {{ background: {ok}; }} .info {{ background: {info}; }} .fail {{ background: {fail}; }}
 .open {{ background: #DDDDDD; }}
-.partition {{ position: absolute; left: 0; background: {part}; opacity: 0.6; }}
-.kill {{ position: absolute; left: 0; background: #E9A4A0; opacity: 0.45; }}
-.pause {{ position: absolute; left: 0; background: #A0B1E9; opacity: 0.45; }}
+{faults}
 .head {{ position: absolute; top: 0; width: {col}px; font-weight: bold; text-align: center; }}
 .tick {{ position: absolute; left: 0; width: 55px; color: #888; border-top: 1px solid #EEE; }}
 .key span {{ display: inline-block; padding: 1px 6px; margin-right: 4px; }}
 </style></head><body>
 <h1>{title}</h1>
 <p class="key"><span class="ok">ok</span><span class="info">info</span><span class="fail">fail
-</span><span class="open">never completed</span><span class="partition-key"
-style="background:{part}">partition</span><span style="background:#E9A4A0">node killed</span>
-<span style="background:#A0B1E9">node paused</span></p>
+</span><span class="open">never completed</span>{fault_key}</p>
 """.replace("{col}", str(COLUMN - 6))

@@ -4,23 +4,24 @@ id no other call returned.
     request  {"type": "generate"}
     response {"type": "generate_ok", "id": <any JSON value>}
 
-Ids are compared with type-sensitive equality (1, 1.0 and "1" are three ids). The checker
-reports attempted/acknowledged counts, the duplicated ids (up to 48, most repeated first)
-and the range of ids.
+Ids are compared with Clojure's = (1, 1.0, true and "1" are four ids) and ordered with its
+compare, which throws on ids of two kinds (numbers beside booleans or strings): then the
+result is :unknown, as Maelstrom's. The checker reports attempted/acknowledged counts, the
+duplicated ids (up to 48, most repeated first) and the range of ids.
 """
 
 from __future__ import annotations
 
 import collections
-import json
+import functools
 import random
 from typing import Any
 
 from ..client import Client, Reply, is_any, with_errors
 from ..generator import Stream
 from ..history import Op
-from ..message import value_key
 from ..validity import UNKNOWN
+from ..values import ClassCastException, compare, freeze, value_key
 from . import Workload
 
 GENERATE_OK = Reply("generate_ok", {"id": is_any}, "a unique id")
@@ -36,6 +37,11 @@ class UniqueIdsClient:
 
 
 def check(opts: object, history: list[Op]) -> dict[str, Any]:
+    """Jepsen's unique-ids checker (jepsen/src/jepsen/checker.clj): ids counted by Clojure's =
+    (the values come wrapped by workbench.values, so 1, 1.0 and true are three ids), the range
+    by Clojure's compare, as tesser's extremum takes it (nils skipped), and the duplicated ids
+    into a sorted map. Where compare throws (ids of two kinds, say numbers and booleans, or
+    maps), Maelstrom's checker throws and the result is :unknown with the error."""
     ops = [op for op in history if op.get("f") == "generate" and op["process"] != "nemesis"]
     attempted = sum(1 for op in ops if op["type"] == "invoke")
     acked = [op["value"] for op in ops if op["type"] == "ok"]
@@ -43,17 +49,15 @@ def check(opts: object, history: list[Op]) -> dict[str, Any]:
     example: dict[Any, Any] = {}  # value_key -> the first value with it
     for v in acked:
         example.setdefault(value_key(v), v)
-    dups = [(example[k], n) for k, n in counts.items() if n > 1]
-    dups.sort(key=lambda kv: -kv[1])
-    shown = dups[:48]
     try:
-        shown.sort(key=lambda kv: kv[0])
-        id_range = [min(acked), max(acked)] if acked else [None, None]
-    except TypeError:
-        return {"valid?": UNKNOWN, "error": "ids are not mutually comparable "
-                "(e.g. numbers mixed with strings), so Maelstrom's checker fails on them",
-                "attempted-count": attempted, "acknowledged-count": len(acked),
-                "duplicated-count": len(dups)}
+        id_range = _range(acked)
+        by_id = functools.cmp_to_key(compare)
+        dups = sorted(((example[k], n) for k, n in counts.items() if n > 1),
+                      key=lambda kv: by_id(kv[0]))  # (into (sorted-map))
+        top = sorted(dups, key=lambda kv: kv[1])[::-1][:48]  # sort-by val, reverse, take 48
+        shown = sorted(top, key=lambda kv: by_id(kv[0]))
+    except ClassCastException as err:
+        return {"valid?": UNKNOWN, "error": f"java.lang.ClassCastException: {err}"}
     return {
         "valid?": not dups,
         "attempted-count": attempted,
@@ -64,8 +68,22 @@ def check(opts: object, history: list[Op]) -> dict[str, Any]:
     }
 
 
+def _range(ids: list[Any]) -> list[Any]:
+    """tesser's range: [min max] by compare(x, current), a nil id skipped, ties to the later."""
+    low = high = None
+    for x in ids:
+        if x is None:
+            continue
+        if low is None or compare(x, low) <= 0:
+            low = x
+        if high is None or compare(x, high) >= 0:
+            high = x
+    return [low, high]
+
+
 def _hashable(v: Any) -> Any:
-    return json.dumps(v) if isinstance(v, (dict, list)) else v
+    """An id as a key of :duplicated: a vector stays a vector ([1 2], as Maelstrom prints it)."""
+    return freeze(v)
 
 
 def workload(opts: object, rng: random.Random) -> Workload:
