@@ -152,7 +152,7 @@ def start() -> None:
     global wal
     wal = WriteAheadLog(lin_kv, f"kafka/{node.node_id}", apply_record, WAL_GAP, READ_WINDOW)
     wal.start(replay)
-    now = time.monotonic()
+    now = node.now()
     peers.extend(n for n in node.node_ids if n != node.node_id)
     for p in peers:
         acked[p] = received[p] = 0
@@ -168,7 +168,7 @@ async def send(msg: dict) -> dict | None:
     owner = owner_of(key)
     if owner == node.node_id:
         return {"type": "send_ok", "offset": await append(key, value)}
-    if time.monotonic() - last_heard[owner] > DEAD_AFTER:
+    if node.now() - last_heard[owner] > DEAD_AFTER:
         raise RPCError(TEMPORARILY_UNAVAILABLE, f"owner {owner} of key {key} is unreachable")
 
     def forwarded(reply: dict) -> None:
@@ -225,7 +225,7 @@ async def list_committed_offsets(msg: dict) -> dict:
 
 def sync() -> None:
     """Every SYNC_EVERY: send each peer what it lacks of our stream, and our acknowledgement."""
-    now = time.monotonic()
+    now = node.now()
     for p in peers:
         silent = now - last_heard[p] > DEAD_AFTER
         if silent and now - last_sent[p] < RETRY_DEAD:
@@ -242,7 +242,7 @@ def sync() -> None:
 @node.handler("sync")
 def on_sync(msg: dict) -> None:
     peer, body = msg["src"], msg["body"]
-    last_heard[peer] = time.monotonic()
+    last_heard[peer] = node.now()
     if body.get("boot") != peer_boot.setdefault(peer, body.get("boot")):
         peer_boot[peer] = body.get("boot")  # it restarted: it needs our whole stream again
         acked[peer] = 0

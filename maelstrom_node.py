@@ -30,7 +30,6 @@ import inspect
 import json
 import os
 import sys
-import time
 import traceback
 from typing import Any, Awaitable, Callable, Coroutine, cast
 
@@ -390,7 +389,7 @@ class WriteAheadLog:
 
     def _schedule(self) -> None:
         if self._timer is None and not self._busy and self._waiting:
-            delay = max(0.0, self._last + self.gap - time.monotonic())
+            delay = max(0.0, self._last + self.gap - self.kv.node.now())
             self._timer = self.kv.node.after(delay, self._write)  # after() runs it as a task
 
     async def _write(self) -> None:
@@ -403,7 +402,7 @@ class WriteAheadLog:
         record = [e for e, _ in batch]
         try:
             while True:
-                self._last = time.monotonic()
+                self._last = self.kv.node.now()
                 try:
                     await self.kv.write(self.key(self.next), record)
                     break

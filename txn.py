@@ -43,7 +43,7 @@ and causal-cerone (no internal anomalies: a txn reads its own writes, and remote
 whole), strong-session-read-committed (a process always talks to one node, whose versions
 only grow) and strong-read-committed (a ww/wr edge always points forward in time, so real-time
 order cannot close a G1c cycle). Not snapshot isolation: both nodes accept conflicting writes
-concurrently (lost-update, G-nonadjacent), nor serializable (G2-item). Causal delivery holds
+concurrently (lost-update, G-nonadjacent-item), nor serializable (G2-item). Causal delivery holds
 for 2 nodes only: txns are not relayed, so with 3+ nodes a txn may arrive before one it saw.
 """
 

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workbench.checkers.cas_register import prepare, subhistories  # noqa: E402
 from workbench.checkers.compose import UNKNOWN, merge_valid  # noqa: E402
-from workbench.checkers.linearizable import BudgetExhausted, Search  # noqa: E402
+from workbench.checkers.linear.cas_register import prepare, subhistories  # noqa: E402
+from workbench.checkers.linear.search import BudgetExhausted, Search  # noqa: E402
 from workbench.workloads.lin_kv import check  # noqa: E402
 
 

@@ -6,7 +6,7 @@ The history is synthesized, not run: 10 client processes issue the workload's ow
 (txn_list_append.AppendGenerator, default flags) back to back, each txn takes 1-10 ms and
 takes effect atomically at a random instant inside that window against one in-memory store,
 so the clean history is strict-serializable. The "stale" rows make a fraction of reads miss
-their key's newest element (real-time and G-single anomalies to find and explain); the
+their key's newest element (real-time and G-single-item anomalies to find and explain); the
 "info" rows turn some completions into timeouts.
 
 One row per scenario and consistency model: txns, ok count, anomaly types found, and the

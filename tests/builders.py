@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 
 class H:
@@ -39,18 +39,30 @@ class H:
 
 
 class FakeRPC:
-    """A workload client's RPC end that answers each call with the next scripted reply (a
-    body, checked against the reply schema as the real client does, or an exception)."""
+    """A workload client's RPC end (what workbench.client.Client offers): each call is answered
+    with the next scripted reply, or with `answer(body)` for one made by `FakeRPC.answering`.
+    A reply is a body, checked against the reply schema as the real client does, or an
+    exception to raise. `sent` holds the request bodies, `timeouts` their timeouts."""
 
     def __init__(self, *replies: object) -> None:
         self.node = "n0"
         self.replies = list(replies)
+        self.answer: Callable[[dict], object] | None = None
         self.sent: list[dict] = []
+        self.timeouts: list[float] = []
+
+    @classmethod
+    def answering(cls, answer: Callable[[dict], object]) -> FakeRPC:
+        """A FakeRPC that answers every body with `answer(body)`."""
+        rpc = cls()
+        rpc.answer = answer
+        return rpc
 
     async def call(self, body: dict, timeout: float = 5.0, reply: Any = None) -> dict:
         self.sent.append(body)
-        got = self.replies.pop(0)
-        if isinstance(got, Exception):
+        self.timeouts.append(timeout)
+        got = self.answer(body) if self.answer is not None else self.replies.pop(0)
+        if isinstance(got, BaseException):
             raise got
         if reply is not None:
             reply.check(got)

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.builders import FakeRPC
 from tests.gen_driver import take
-from workbench.client import Reply, RPCError, RPCTimeout
+from workbench.client import RPCError, RPCTimeout
 from workbench.edn import Keyword
 from workbench.validity import UNKNOWN
 from workbench.values import clojure
@@ -52,22 +53,6 @@ def test_workload_follows_opts_workload() -> None:
 
 
 # ---- the client ------------------------------------------------------------------------------
-
-
-class FakeRPC:
-    """Stands in for workbench.client.Client: answers with `reply`, or raises it."""
-
-    def __init__(self, reply: Any) -> None:
-        self.reply = reply
-        self.sent: list[dict] = []
-
-    async def call(self, body: dict, timeout: float = 5.0, reply: Reply | None = None) -> dict:
-        self.sent.append(body)
-        if isinstance(self.reply, BaseException):
-            raise self.reply
-        if reply is not None:
-            reply.check(self.reply)
-        return self.reply
 
 
 def invoke(op: dict, answer: Any) -> tuple[dict, FakeRPC]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
+from tests.builders import FakeRPC
 from tests.gen_driver import drive
 from workbench.client import RPCError, RPCTimeout
 from workbench.edn import Keyword
@@ -25,23 +26,6 @@ from workbench.workloads.kafka import (
 SEND, POLL = Keyword("send"), Keyword("poll")
 
 
-class FakeRPC:
-    """Answers each request body with `answer(body)` (a reply body or an exception)."""
-
-    def __init__(self, answer: Callable[[dict], Any]) -> None:
-        self.answer = answer
-        self.calls: list[dict] = []
-
-    async def call(self, body: dict, timeout: float = 5.0, reply: Any = None) -> dict:
-        self.calls.append(body)
-        got = self.answer(body)
-        if isinstance(got, Exception):
-            raise got
-        if reply is not None:
-            reply.check(got)
-        return got
-
-
 def invoke(client: KafkaClient, rpc: FakeRPC, f: str, value: Any, **extra: Any) -> dict:
     return asyncio.run(client.invoke(rpc, {"type": "invoke", "f": f, "value": value, **extra}))
 
@@ -56,13 +40,13 @@ def opts(**kw: Any) -> Options:
 def test_assign_takes_local_then_committed_then_zero() -> None:
     client = KafkaClient()
     client.offsets = {"a": 7}
-    rpc = FakeRPC(lambda b: {"type": "list_committed_offsets_ok", "offsets": {"b": 3}})
+    rpc = FakeRPC.answering(lambda b: {"type": "list_committed_offsets_ok", "offsets": {"b": 3}})
     done = invoke(client, rpc, "assign", ["a", "b", "c"])
     assert done["type"] == "ok" and done["value"] == ["a", "b", "c"]
-    assert rpc.calls == [{"type": "list_committed_offsets", "keys": ["a", "b", "c"]}]
+    assert rpc.sent == [{"type": "list_committed_offsets", "keys": ["a", "b", "c"]}]
     assert client.offsets == {"a": 7, "b": 3, "c": 0}
     invoke(client, rpc, "assign", ["b"], **{"seek-to-beginning?": True})
-    assert client.offsets == {"b": 0} and len(rpc.calls) == 1
+    assert client.offsets == {"b": 0} and len(rpc.sent) == 1
 
 
 def test_poll_advances_offsets_and_commits_what_it_read() -> None:
@@ -74,12 +58,12 @@ def test_poll_advances_offsets_and_commits_what_it_read() -> None:
             return {"type": "poll_ok", "msgs": {"a": [[2, 9], [4, 8]], "b": []}}
         return {"type": "commit_offsets_ok"}
 
-    rpc = FakeRPC(answer)
+    rpc = FakeRPC.answering(answer)
     done = invoke(client, rpc, "poll", [[POLL]])
     assert done["type"] == "ok"
     assert done["value"] == [[POLL, {"a": [[2, 9], [4, 8]], "b": []}]]
-    assert rpc.calls[0] == {"type": "poll", "offsets": {"a": 2, "b": 0}}
-    assert rpc.calls[1] == {"type": "commit_offsets", "offsets": {"a": 4}}
+    assert rpc.sent[0] == {"type": "poll", "offsets": {"a": 2, "b": 0}}
+    assert rpc.sent[1] == {"type": "commit_offsets", "offsets": {"a": 4}}
     assert client.offsets == {"a": 5, "b": 0}
 
 
@@ -92,7 +76,7 @@ def test_a_failed_commit_fails_the_poll_and_drops_its_data() -> None:
             return {"type": "poll_ok", "msgs": {"a": [[0, 1]]}}
         return RPCError(11, "busy", {})
 
-    done = invoke(client, FakeRPC(answer), "poll", [[POLL]])
+    done = invoke(client, FakeRPC.answering(answer), "poll", [[POLL]])
     assert done["type"] == "fail" and done["value"] == [[POLL]]
     assert done["error"] == [Keyword("temporarily-unavailable"), "busy"]
     assert client.offsets == {"a": 1}  # as Maelstrom's client: advanced before the commit
@@ -100,24 +84,24 @@ def test_a_failed_commit_fails_the_poll_and_drops_its_data() -> None:
 
 def test_send_records_the_offset_and_timeouts_are_indefinite() -> None:
     client = KafkaClient()
-    rpc = FakeRPC(lambda b: {"type": "send_ok", "offset": 12})
+    rpc = FakeRPC.answering(lambda b: {"type": "send_ok", "offset": 12})
     done = invoke(client, rpc, "send", [[SEND, "a", 5]])
-    assert done["value"] == [[SEND, "a", [12, 5]]] and len(rpc.calls) == 1
-    assert rpc.calls[0] == {"type": "send", "key": "a", "msg": 5}
-    late = invoke(client, FakeRPC(lambda b: RPCTimeout("x")), "send", [[SEND, "a", 6]])
+    assert done["value"] == [[SEND, "a", [12, 5]]] and len(rpc.sent) == 1
+    assert rpc.sent[0] == {"type": "send", "key": "a", "msg": 5}
+    late = invoke(client, FakeRPC.answering(lambda b: RPCTimeout("x")), "send", [[SEND, "a", 6]])
     assert late["type"] == "info" and late["error"] == "net-timeout"
-    idem = invoke(client, FakeRPC(lambda b: RPCTimeout("x")), "assign", ["a"])
+    idem = invoke(client, FakeRPC.answering(lambda b: RPCTimeout("x")), "assign", ["a"])
     assert idem["type"] == "fail"
 
 
 def test_malformed_replies_are_info_with_an_exception() -> None:
-    rpc = FakeRPC(lambda b: {"type": "poll_ok", "msgs": {"a": [[0]]}})
+    rpc = FakeRPC.answering(lambda b: {"type": "poll_ok", "msgs": {"a": [[0]]}})
     done = invoke(KafkaClient(), rpc, "poll", [[POLL]])
     assert done["type"] == "info" and "exception" in done
 
 
 def test_crash_needs_no_rpc() -> None:
-    rpc = FakeRPC(lambda b: pytest.fail("no RPC expected"))
+    rpc = FakeRPC.answering(lambda b: pytest.fail("no RPC expected"))
     done = invoke(KafkaClient(), rpc, "crash", None)
     assert done["type"] == "info" and "error" not in done
 

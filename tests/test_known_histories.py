@@ -25,7 +25,7 @@ import pytest
 
 from workbench import edn
 from workbench.checkers.compose import UNKNOWN
-from workbench.checkers.linearizable import check_register
+from workbench.checkers.linear import check_register
 from workbench.checkers.stats import availability, stats
 from workbench.cli import Options, parse
 from workbench.history import read_edn

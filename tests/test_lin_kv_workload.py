@@ -12,34 +12,16 @@ from typing import Any, Callable
 
 import pytest
 
-from tests.builders import H
+from tests.builders import FakeRPC, H
 from workbench import cli
-from workbench.client import MalformedReply, Reply, RPCError, RPCTimeout
+from workbench.client import MalformedReply, RPCError, RPCTimeout
 from workbench.edn import Keyword
 from workbench.errors import UsageError
 from workbench.workloads import lin_kv as wl
 
 
-class FakeRPC:
-    """Stands in for workbench.client.Client: answers each body with `respond(body)` (a reply
-    body, or an exception to raise), checking replies against the schema as Client does."""
-
-    def __init__(self, respond: Callable[[dict], Any]) -> None:
-        self.respond = respond
-        self.sent: list[tuple[dict, float]] = []
-
-    async def call(self, body: dict, timeout: float = 5.0, reply: Reply | None = None) -> dict:
-        self.sent.append((body, timeout))
-        got = self.respond(body)
-        if isinstance(got, Exception):
-            raise got
-        if reply is not None:
-            reply.check(got)
-        return got
-
-
 def invoke(respond: Callable[[dict], Any], op: dict, timeout: float = 1.0) -> tuple[dict, FakeRPC]:
-    rpc = FakeRPC(respond)
+    rpc = FakeRPC.answering(respond)
     done = asyncio.run(wl.LinKvClient(timeout).invoke(rpc, dict(op, type="invoke")))  # type: ignore[arg-type]
     return done, rpc
 
@@ -51,13 +33,13 @@ def error(code: int) -> RPCError:
 def test_client_bodies_and_ok_values() -> None:
     done, rpc = invoke(lambda b: {"type": "read_ok", "value": 4}, {"f": "read", "value": [3, None]})
     assert done["type"] == "ok" and done["value"] == [3, 4]
-    assert rpc.sent[0][0] == {"type": "read", "key": 3}
+    assert rpc.sent[0] == {"type": "read", "key": 3}
     done, rpc = invoke(lambda b: {"type": "write_ok"}, {"f": "write", "value": [3, 1]})
     assert done["type"] == "ok" and done["value"] == [3, 1]
-    assert rpc.sent[0][0] == {"type": "write", "key": 3, "value": 1}
+    assert rpc.sent[0] == {"type": "write", "key": 3, "value": 1}
     done, rpc = invoke(lambda b: {"type": "cas_ok"}, {"f": "cas", "value": [3, [1, 2]]})
     assert done["type"] == "ok" and done["value"] == [3, [1, 2]]
-    assert rpc.sent[0][0] == {"type": "cas", "key": 3, "from": 1, "to": 2}
+    assert rpc.sent[0] == {"type": "cas", "key": 3, "from": 1, "to": 2}
     done, _ = invoke(lambda b: {"type": "read_ok", "value": None},
                      {"f": "read", "value": [3, None]})
     assert done["type"] == "ok" and done["value"] == [3, None]
@@ -99,7 +81,7 @@ def test_timeout_scales_with_latency() -> None:
     assert wl.client_timeout(100) == 1.0
     assert wl.client_timeout(250) == 2.5
     _, rpc = invoke(lambda b: {"type": "write_ok"}, {"f": "write", "value": [0, 0]}, timeout=2.5)
-    assert rpc.sent[0][1] == 2.5
+    assert rpc.timeouts[0] == 2.5
 
 
 def test_generator_groups_threads_by_key_and_reserves_readers() -> None:

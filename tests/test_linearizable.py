@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.builders import H
-from workbench.checkers.cas_register import brute_force, subhistories
 from workbench.checkers.compose import UNKNOWN
-from workbench.checkers.linear_view import write_view
-from workbench.checkers.linearizable import check_register
+from workbench.checkers.linear.cas_register import brute_force, subhistories
+from workbench.checkers.linear.search import check_register
+from workbench.checkers.linear.view import write_view
 from workbench.history import read_edn
 from workbench.workloads.lin_kv import check
 

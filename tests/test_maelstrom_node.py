@@ -1,15 +1,23 @@
-"""maelstrom_node.py, driven through a real process's stdin and stdout."""
+"""maelstrom_node.py, driven through a real process's stdin and stdout, and (for what takes
+time: RPC timeouts, timers) run in this process on a VirtualLoop through Node.serve_on and
+Node.receive, so that time is virtual and the assertions exact."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import runpy
 import select
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
+
+import maelstrom_node
+from workbench.clock import VirtualLoop, close
 
 ROOT = Path(__file__).resolve().parent.parent
 NODES = Path(__file__).resolve().parent / "nodes"
@@ -62,6 +70,41 @@ class Proc:
         for pipe in (self.p.stdin, self.p.stdout, self.p.stderr):
             pipe.close()
         return err
+
+
+class VirtualNode:
+    """A node script run in this process on a VirtualLoop, through Node.serve_on and
+    Node.receive: `send` hands it a line, `run_until(t)` runs the loop to virtual time t, and
+    `out` holds each line it wrote, with the virtual time it was written."""
+
+    def __init__(self, script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(maelstrom_node.Node, "run", lambda self: None)  # serve_on instead
+        monkeypatch.setattr(sys, "path", list(sys.path))  # the script adds the root to it
+        self.node: maelstrom_node.Node = runpy.run_path(str(script))["node"]
+        self.loop = VirtualLoop()
+        self.out: list[tuple[float, dict[str, Any]]] = []
+        self.node.serve_on(self.loop, lambda lines: self.out.extend(
+            (self.loop.time(), json.loads(line)) for line in lines))
+
+    def send(self, src: str, body: dict, dest: str = "n0") -> None:
+        self.node.receive(json.dumps({"src": src, "dest": dest, "body": body}))
+
+    def init(self) -> None:
+        self.send("c0", {"type": "init", "msg_id": 1, "node_id": "n0", "node_ids": ["n0", "n1"]})
+        self.run_until(self.loop.time())
+
+    def run_until(self, t: float) -> None:
+        self.loop.run_until_complete(asyncio.sleep(t - self.loop.time()))
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [msg["body"] for _, msg in self.out]
+
+
+@pytest.fixture
+def virtual_probe(monkeypatch: pytest.MonkeyPatch) -> Iterator[VirtualNode]:
+    node = VirtualNode(NODES / "probe.py", monkeypatch)
+    yield node
+    close(node.loop)
 
 
 @pytest.fixture
@@ -119,14 +162,28 @@ def test_rpc_reply_resolves_await(probe: Proc) -> None:
     assert probe.recv()["body"] == {"type": "probe_ok", "got": "pong", "in_reply_to": 5}
 
 
-def test_rpc_timeout_raises_code_0(probe: Proc) -> None:
-    probe.init()
-    probe.send("c1", {"type": "probe", "msg_id": 5, "timeout": 0.2})
-    assert probe.recv()["body"]["type"] == "ping"
-    started = time.monotonic()
-    reply = probe.recv()
-    assert reply["body"] == {"type": "probe_ok", "code": 0, "in_reply_to": 5}
-    assert time.monotonic() - started >= 0.15
+def test_rpc_timeout_raises_code_0_exactly_when_it_expires(virtual_probe: VirtualNode) -> None:
+    v = virtual_probe
+    v.init()
+    v.send("c1", {"type": "probe", "msg_id": 5, "timeout": 0.2})
+    v.run_until(0.199)
+    assert [b["type"] for b in v.bodies()] == ["init_ok", "ping"]
+    v.run_until(1.0)
+    assert v.out[-1] == (0.2, {"src": "n0", "dest": "c1",
+                               "body": {"type": "probe_ok", "code": 0, "in_reply_to": 5}})
+    assert len(v.out) == 3
+
+
+def test_rpc_reply_before_the_timeout_cancels_it(virtual_probe: VirtualNode) -> None:
+    v = virtual_probe
+    v.init()
+    v.send("c1", {"type": "probe", "msg_id": 5, "timeout": 0.2})
+    v.run_until(0.1)
+    ping = v.bodies()[-1]
+    v.send("n1", {"type": "pong", "in_reply_to": ping["msg_id"]})
+    v.run_until(1.0)
+    assert v.out[2:] == [(0.1, {"src": "n0", "dest": "c1",
+                                "body": {"type": "probe_ok", "got": "pong", "in_reply_to": 5}})]
 
 
 def test_kv_client_maps_missing_key_to_default(probe: Proc) -> None:
@@ -156,23 +213,34 @@ def test_crashing_handler_answers_13_and_keeps_serving(probe: Proc) -> None:
     assert "ZeroDivisionError" in probe.close()
 
 
-def test_periodic_timer_fires(probe: Proc) -> None:
-    probe.init()
-    time.sleep(0.4)
-    probe.send("c1", {"type": "ticks", "msg_id": 9})
-    ticks = probe.recv()["body"]["ticks"]
-    assert 3 <= ticks <= 12
+def test_periodic_timer_fires_once_per_interval(virtual_probe: VirtualNode) -> None:
+    v = virtual_probe
+    v.init()  # every(0.05) starts here, at 0: ticks at 0.05, 0.10, ...
+    v.run_until(0.425)
+    v.send("c1", {"type": "ticks", "msg_id": 9})
+    v.run_until(1.025)
+    v.send("c1", {"type": "ticks", "msg_id": 10})
+    v.run_until(1.025)
+    assert [b["ticks"] for b in v.bodies() if b["type"] == "ticks_ok"] == [8, 20]
 
 
-def test_node_keeps_running_when_stdin_has_no_data_and_uses_no_cpu(probe: Proc) -> None:
-    probe.init()
-    time.sleep(0.5)
-    assert probe.p.poll() is None
-    cpu = _cpu_seconds(probe.p.pid)
-    time.sleep(0.5)
-    assert _cpu_seconds(probe.p.pid) - cpu < 0.1  # no busy loop
+def test_idle_node_waits_in_the_kernel_not_in_a_busy_loop() -> None:
+    """With stdin open and nothing on it, the node sleeps in the kernel (process state S,
+    waiting in select/epoll) instead of spinning; it is read from /proc, no time measured."""
+    proc = Proc(ROOT / "echo.py")  # no timers of its own, so nothing wakes it
+    try:
+        proc.init()
+        proc.send("c1", {"type": "echo", "msg_id": 2, "echo": 1})
+        assert proc.recv()["body"]["type"] == "echo_ok"
+        deadline = time.monotonic() + 10  # a guard against a hang, not a measurement
+        while _state(proc.p.pid) != "S":
+            assert time.monotonic() < deadline, "the idle node never went to sleep"
+        assert {_state(proc.p.pid) for _ in range(200)} == {"S"}
+        assert proc.p.poll() is None
+    finally:
+        proc.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0
+def _state(pid: int) -> str:
+    """The process state letter in /proc/<pid>/stat (R running, S sleeping, ...)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

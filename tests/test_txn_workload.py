@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from elle.txn_builders import history
 
+from tests.builders import FakeRPC
 from tests.gen_driver import take
-from workbench.client import Reply
 from workbench.edn import Keyword
 from workbench.workloads import txn_rw_register as wl
 
@@ -66,20 +66,6 @@ def test_generator_follows_the_flags() -> None:
 ])
 def test_reply_schema(txn, ok) -> None:
     assert wl.is_txn(txn) is ok
-
-
-class FakeRPC:
-    def __init__(self, reply: dict | Exception) -> None:
-        self.reply = reply
-        self.sent: list[dict] = []
-
-    async def call(self, body: dict, reply: Reply | None = None) -> dict:
-        self.sent.append(body)
-        if isinstance(self.reply, Exception):
-            raise self.reply
-        if reply is not None:
-            reply.check(self.reply)
-        return self.reply
 
 
 def test_client_sends_strings_and_records_keywords() -> None:

@@ -35,7 +35,7 @@ def test_txns_that_depend_on_nothing_are_an_empty_graph(workbench, mode) -> None
 def test_broadcast_reads_of_null_are_ok_and_lose_every_value(sim) -> None:
     # Maelstrom: exit 1, reads {:type :ok :value nil}, :lost-count 16 of 16.
     run = sim("-w", "broadcast", "--bin", NODES + "broadcast_null.py", "always",
-                    "--node-count", "1", "--time-limit", "3")
+                    "--node-count", "1", "--time-limit", "3", "--seed", "1")
     assert run.code == 1, run.stdout + run.stderr
     w = run.results["workload"]
     assert w["valid?"] is False and w["lost-count"] == w["attempt-count"] > 0
@@ -44,7 +44,7 @@ def test_broadcast_reads_of_null_are_ok_and_lose_every_value(sim) -> None:
 def test_kafka_null_lists_are_ok_polls(sim) -> None:
     # Maelstrom: exit 0, polls like [:poll {"8" nil}] are :ok; only the 3 :crash ops are :info.
     run = sim("-w", "kafka", "--bin", NODES + "kafka_null.py", "lists",
-                    "--node-count", "1", "--time-limit", "3", "--concurrency", "2n")
+                    "--node-count", "1", "--time-limit", "3", "--concurrency", "2n", "--seed", "1")
     assert run.code == 0, run.stdout + run.stderr
     history = (run.run_dir / "history.edn").read_text()
     assert " nil}]]" in history
@@ -56,7 +56,7 @@ def test_truthy_create_if_not_exists_creates_the_key(sim) -> None:
     # Maelstrom: exit 0 for "yes" and for 0 (the node acknowledges adds it never stored when
     # the cas says the key does not exist, so a falsy reading of the flag fails the counter).
     run = sim("-w", "g-counter", "--bin", NODES + "cas_truthy.py", '"yes"',
-                    "--node-count", "1", "--time-limit", "3")
+                    "--node-count", "1", "--time-limit", "3", "--seed", "1")
     assert run.code == 0, run.stdout + run.stderr
 
 
@@ -69,7 +69,7 @@ def test_a_muted_node_is_named_with_its_time(sim) -> None:
     run = sim(
         "-w", "broadcast", "--bin", "tests/nodes/late_reply.py", "--node-count", "1",
         "--time-limit", "12", "--rate", "5", "--seed", "1")
-    assert run.code in (0, 1, 2), run.stdout + run.stderr
+    assert run.code == 0, run.stdout + run.stderr  # as Maelstrom: the checkers pass
     muted = run.results["workbench"]["muted"]
     assert [m["node"] for m in muted] == ["n0"] and "already closed" in muted[0]["why"]
     after = muted[0]["time"] * 1e9

@@ -26,4 +26,4 @@ def test_two_nodes_with_separate_lists_are_invalid(sim) -> None:
     assert run.code == 1, run.stdout[-3000:] + run.stderr[-3000:]
     workload = run.results["workload"]
     assert workload["valid?"] is False
-    assert {"G-single-realtime", "incompatible-order"} <= set(workload["anomaly-types"])
+    assert {"G-single-item-realtime", "incompatible-order"} <= set(workload["anomaly-types"])

@@ -27,12 +27,12 @@ def types(h: list[dict], *models: str) -> list[str]:
 @pytest.mark.parametrize("tags, name", [
     ([WW, WW], "G0"),
     ([WW, WR], "G1c"),
-    ([RW, WR], "G-single"),
-    ([RW, WR, RW, WW], "G-nonadjacent"),
+    ([RW, WR], "G-single-item"),
+    ([RW, WR, RW, WW], "G-nonadjacent-item"),
     ([RW, RW], "G2-item"),
     ([RW, RW, WR], "G2-item"),
     ([WR, PROCESS], "G1c-process"),
-    ([RW, REALTIME, PROCESS], "G-single-realtime"),
+    ([RW, REALTIME, PROCESS], "G-single-item-realtime"),
     ([WW, REALTIME], "G0-realtime"),
 ])
 def test_classify(tags, name) -> None:
@@ -42,13 +42,13 @@ def test_classify(tags, name) -> None:
 CASES = [
     ("G0", ["read-uncommitted"], ["ry2wy1wx1", "rx1wx2wy2"], False),
     ("G1c", ["read-committed"], ["wx1ry1", "wy1rx1"], False),
-    ("G-single", ["snapshot-isolation"], ["wx1wy1", "rx_ry1"], False),
-    ("G-nonadjacent", ["snapshot-isolation"], ["wx1", "rx1ry_", "wy1", "ry1rx_"], False),
+    ("G-single-item", ["snapshot-isolation"], ["wx1wy1", "rx_ry1"], False),
+    ("G-nonadjacent-item", ["snapshot-isolation"], ["wx1", "rx1ry_", "wy1", "ry1rx_"], False),
     ("G2-item", ["serializable"], ["ry_wx1", "rx_wy1"], False),
     ("G1c-process", ["strong-session-read-committed"],
      [("rx1", "ok", 0), ("wx1", "ok", 0)], True),
     ("G1c-realtime", ["strong-read-committed"], [("rx1", "ok", 0), ("wx1", "ok", 1)], True),
-    ("G-single-realtime", ["strict-serializable"], [("wx1", "ok", 0), ("rx_", "ok", 1)], True),
+    ("G-single-item-realtime", ["strict-serializable"], [("wx1", "ok", 0), ("rx_", "ok", 1)], True),
 ]
 
 
@@ -176,3 +176,11 @@ def test_a_stale_read_in_an_atomic_history_is_caught() -> None:
                 if f == "w":
                     written.add(k)
     raise AssertionError("no read to corrupt")
+
+
+def test_one_rw_edge_is_g_single_item_and_rules_repeatable_read_out() -> None:
+    # Elle 0.2.2 (txn.clj cycle-explainer): no predicate reads, so :G-single-item, whose
+    # finding makes the PL-2.99-cycle-exists case redundant.
+    result = elle.check(history("wx1wy1", "rx_ry1"), ["repeatable-read"])
+    assert result["valid?"] is False and result["anomaly-types"] == ["G-single-item"]
+    assert "repeatable-read" in result["not"]

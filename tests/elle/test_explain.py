@@ -28,7 +28,7 @@ def test_g1c_cycle_text() -> None:
 
 def test_rw_and_realtime_steps() -> None:
     text = explanation([("wx1", "ok", 0), ("rx_", "ok", 1)], ["strict-serializable"],
-                       "G-single-realtime", sequential=True)
+                       "G-single-item-realtime", sequential=True)
     assert "read key \"x\" as nil, before any write" in text
     assert "completed (history index" in text and "was invoked" in text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.elle import append_text, list_append
+from workbench.elle import append_text, cycles, list_append
 from workbench.elle.append_graph import (
     INIT,
     RW,
@@ -19,6 +19,7 @@ from workbench.elle.append_graph import (
     previously_appended,
     sorted_values,
 )
+from workbench.elle.graph import SearchTimeout
 from workbench.report import results
 from workbench.validity import UNKNOWN
 
@@ -46,8 +47,8 @@ CASES = [
     ("lost-update", ["rx-ax1", "rx-ax2"], ["rx-ax1", "rx1ax2"]),
     ("G0", ["ax1ay2", "ax2ay1", "rx1.2", "ry1.2"], ["ax1ay1", "ax2ay2", "rx1.2", "ry1.2"]),
     ("G1c", ["ax1ry1", "ay1ax2", "rx1.2"], ["ax1", "ay1ax2", "rx1.2", "ry1"]),
-    ("G-single", ["ax1ay1", "rx-ry1"], ["ax1ay1", "rx1ry1"]),
-    ("G-nonadjacent", ["ax1", "rx1ry-", "ay1", "ry1rx-"], ["ax1", "rx1ry1", "ay1", "ry1rx1"]),
+    ("G-single-item", ["ax1ay1", "rx-ry1"], ["ax1ay1", "rx1ry1"]),
+    ("G-nonadjacent-item", ["ax1", "rx1ry-", "ay1", "ry1rx-"], ["ax1", "rx1ry1", "ay1", "ry1rx1"]),
     ("G2-item", ["ax1ry-", "ay1rx-"], ["ax1ry-", "ay1rx1"]),
 ]
 
@@ -79,7 +80,7 @@ def test_realtime_variants(bad: list, good: list) -> None:
 def test_process_variant_under_strong_session_models() -> None:
     bad = H(("ax1", "ok", 0), ("rx-", "ok", 0), sequential=True)
     found = list_append.check(bad, ["strong-session-serializable"])
-    assert "G-single-process" in types(found)
+    assert "G-single-item-process" in types(found)
     other = H(("ax1", "ok", 0), ("rx-", "ok", 1), sequential=True)
     assert list_append.check(other, ["strong-session-serializable"]) == {"valid?": True}
 
@@ -166,3 +167,28 @@ def test_realtime_edges_reach_info_txns() -> None:
     h = H("ay1", "rx1ry1", ("ax1", "info"), sequential=True)
     found = list_append.check(h)
     assert "G1c-realtime" in types(found), found
+
+
+def test_one_rw_edge_is_g_single_item_which_repeatable_read_prohibits() -> None:
+    # Elle 0.2.2's txn.clj cycle-explainer names a cycle with one rw edge :G-single-item
+    # unless that edge comes from a predicate read (none in list-append); repeatable-read
+    # proscribes G-single-item, so a read skew fails it, as in Maelstrom.
+    found = list_append.check(H("ax1ay1", "rx-ry1"), ["repeatable-read"])
+    assert found["valid?"] is False and types(found) == {"G-single-item"}
+    assert "repeatable-read" in found["not"]
+
+
+def test_cycle_exists_decides_what_a_timed_out_search_could_not(monkeypatch) -> None:
+    # As Elle's txn.clj cycle-cases-in-scc: each component's cycle-exists cases are found
+    # exactly (Tarjan, no budget), so a G1c is still caught when every named search times out.
+    def give_up(*args: object, **kwargs: object) -> None:
+        raise SearchTimeout()
+    monkeypatch.setattr(cycles, "find_path", give_up)
+    found = list_append.check(H("ax1ry1", "ay1ax2", "rx1.2"), ["read-committed"])
+    assert found["valid?"] is False
+    assert types(found) == {"PL-2-cycle-exists", "cycle-search-timeout"}
+
+
+def test_cycle_exists_is_dropped_once_a_named_cycle_rules_its_model_out() -> None:
+    found = list_append.check(H("ax1ry1", "ay1ax2", "rx1.2"), ["read-committed"])
+    assert types(found) == {"G1c"}

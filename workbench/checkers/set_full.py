@@ -14,8 +14,7 @@ invoked; "stale" elements are stable ones with a latency above zero. Validity: f
 lost element, unknown when nothing is stable, else true.
 
 Jepsen's duplicate detector never fires (it keeps multiplicities below 1; a bug in
-jepsen/checker.clj), so
-`duplicated-count` is always 0 and `duplicated` always {}, here too.
+jepsen/checker.clj), so `duplicated-count` is always 0 and `duplicated` always {}, here too.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ nobody read is known only to come after the last element anybody read. From that
   while T2's append came first), so T1 did not see T2's append;
 
 plus process or real-time order when the models need them. Cycles are searched and named by
-`workbench.elle.cycles` (G0, G1c, G-single, G-nonadjacent, G2-item and their -process /
--realtime variants). The non-cycle anomalies live in `workbench.elle.append_cases`.
+`workbench.elle.cycles` (G0, G1c, G-single-item, G-nonadjacent-item, G2-item and their
+-process / -realtime variants). The non-cycle anomalies live in `workbench.elle.append_cases`.
 
 As in Elle, the graph holds :ok and :info transactions (an :info txn's appends may have
 happened), non-cycle checks look at :ok ones, and a history with a micro-op other than

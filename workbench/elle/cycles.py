@@ -1,10 +1,13 @@
 """Cycle search in the dependency graph and cycle classification by edge tags (Elle's
 src/elle/txn.clj).
 
-A cycle is named by the edges it uses: only ww is G0; ww and wr with at least one wr is G1c;
-exactly one rw is G-single; several rw, no two adjacent (cyclically), is G-nonadjacent; several
-rw otherwise is G2-item. A cycle that needs a process-order edge gets `-process`, one that needs
-a real-time edge gets `-realtime`.
+A cycle is named by the edges it uses, as Elle 0.2.2's txn.clj `cycle-explainer` names it:
+only ww is G0; ww and wr with at least one wr is G1c; exactly one rw is G-single-item; several
+rw, no two adjacent (cyclically), is G-nonadjacent-item; several rw otherwise is G2-item. (The
+-item names are for item rw edges; Elle says G-single, G-nonadjacent or G2 only when an rw edge
+comes from a predicate read, which neither rw-register nor list-append has.) A cycle that needs
+a real-time edge gets `-realtime`, else one that needs a process-order edge `-process`. The
+search families keep the short names (G-single, G-nonadjacent): they say what is searched.
 
 Every search works inside one strongly connected component of the subgraph it may use: it
 takes an "anchor" edge of the kind the anomaly needs (a->b) and looks for the shortest way back
@@ -89,10 +92,10 @@ def classify(tags: list[int]) -> str:
     if n == 0:
         name = "G1c" if WR in tags else "G0"
     elif n == 1:
-        name = "G-single"
+        name = "G-single-item"
     else:
         adjacent = any(rw[i] and rw[i - 1] for i in range(len(rw)))
-        name = "G2-item" if adjacent else "G-nonadjacent"
+        name = "G2-item" if adjacent else "G-nonadjacent-item"
     if REALTIME in tags:
         return name + "-realtime"
     if PROCESS in tags:

@@ -10,16 +10,19 @@ Layering: `append_graph` (txns, version orders from reads, ww/wr/rw edges) and
 cycles; `models` decides which anomalies the consistency models forbid; `append_text` renders
 cases as text (the results writer, workbench.report.results, calls it).
 
-The result is Elle's: {"valid?": True} when no reportable anomaly is found; otherwise
-"valid?" False when a prohibited anomaly is present, :unknown when only the undecidable
-kinds are (:empty-transaction-graph, :cycle-search-timeout), "anomaly-types", "anomalies"
-(each case a dict holding its ops; no text), and "not" / "also-not"
-(the weakest models the anomalies rule out, and the rest). A history Elle refuses to analyse
+The result is Elle's result map, built by `txn.result_map` as for rw-register: {"valid?": True}
+when no reportable anomaly is found; otherwise "valid?" False when a prohibited anomaly is
+present, :unknown when only the undecidable kinds are (:empty-transaction-graph,
+:cycle-search-timeout), "anomaly-types", "anomalies" (each case a dict holding its ops; no
+text), and "not" / "also-not" (the weakest models everything found rules out, and the
+rest). A history Elle refuses to analyse
 (micro-ops other than r/append, duplicate appends, a read of an element nobody appended)
 gives {"valid?": :unknown, "error": {...}}, as Jepsen reports a checker that threw.
 
 Cycle search runs only when the graph has a strongly connected component at all, so a clean
-history costs one pass of Tarjan's algorithm.
+history costs one pass of Tarjan's algorithm. Each component also gets Elle's exact
+cycle-exists cases (`exists`, as txn.clj `cycle-cases-in-scc`), so a named search that runs
+out of time still cannot pass a cycle a model forbids.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any, Iterable
 
 from ..validity import UNKNOWN
 from . import append_cases as cases_
-from . import cycles
+from . import cycles, exists
 from .append_graph import (
     PROCESS,
     REALTIME,
@@ -39,14 +42,8 @@ from .append_graph import (
     sorted_values,
 )
 from .graph import sccs
-from .models import (
-    UNKNOWN_TYPES,
-    boundary,
-    cycle_families,
-    needs_order,
-    prohibited,
-    validate_models,
-)
+from .models import cycle_families, needs_order, prohibited, validate_models
+from .txn import result_map
 
 __all__ = ["check", "find_anomalies"]
 
@@ -83,17 +80,10 @@ def find_anomalies(history: list[dict[str, Any]], models: list[str],
         result = cycles.search(deps, cycle_families(prohibited(models)), order_bit, budget)
         for kind, cases in result.anomalies.items():
             add(kind, cases)
+        for kind, cases in exists.cycle_exists_cases(deps).items():
+            add(kind, cases)
         add("cycle-search-timeout", result.timeouts)
     return found
-
-
-def _redundant_cycle_exists(kinds: set[str]) -> set[str]:
-    """`<model>-cycle-exists` kinds another reported anomaly already rules out (Elle's
-    remove-redundant-cycle-exists)."""
-    named = {k for k in kinds if not k.endswith("-cycle-exists")}
-    model = {"PL-3-cycle-exists": "serializable", "PL-SS-cycle-exists": "strict-serializable"}
-    return {k for k in kinds - named
-            if k in model and named & prohibited([model[k]])}
 
 
 def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serializable",),
@@ -105,19 +95,4 @@ def check(history: list[dict[str, Any]], models: Iterable[str] = ("strict-serial
         found = find_anomalies(history, models, budget)
     except HistoryError as err:
         return {"valid?": UNKNOWN, "error": err.data}
-    banned = prohibited(models)
-    reportable = {k: v for k, v in found.items() if k in banned | UNKNOWN_TYPES}
-    for k in _redundant_cycle_exists(set(reportable)):
-        del reportable[k]
-    if not reportable:
-        return {"valid?": True}
-    types = sorted(reportable)
-    anomalies: dict[str, Any] = {kind: reportable[kind] for kind in types}
-    not_, also_not = boundary(found)
-    return {
-        "valid?": False if set(types) & banned else UNKNOWN,
-        "anomaly-types": types,
-        "anomalies": anomalies,
-        "not": set(not_),
-        "also-not": set(also_not),
-    }
+    return result_map(found, models)

@@ -1,8 +1,9 @@
 """Consistency models as data (Elle's src/elle/consistency_model.clj): the names Elle accepts,
-their aliases, which weaker
-models each implies, and the anomalies each proscribes directly. `prohibited(models)` closes
-that over implication; the rw-register analysis reports only prohibited anomalies (plus the two
-"unknown" kinds), and `boundary(found)` names the weakest models a result rules out.
+their aliases, which weaker models each implies, and the anomalies each proscribes directly.
+`prohibited(models)` closes that over implication (the result map, txn.py, reports only
+prohibited anomalies plus the two "unknown" kinds), `boundary(found)` names the weakest models
+the anomalies found rule out, `needs_order` which order graph an analysis needs and
+`cycle_families` which cycle searches it runs.
 
 The table reproduces the spec's (computed from Elle 0.2.2). Where the spec is silent (PL-2L,
 PL-FCV, PL-MSR, parallel-SI, prefix, update-atomic, view- and session-serializable), the entry

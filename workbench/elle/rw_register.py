@@ -1,7 +1,7 @@
 """Elle's rw-register analysis (Elle's src/elle/rw_register.clj): transactions over read/write
-registers, the
-non-cycle anomalies (internal, G1a, G1b, lost-update), per-key version orders, and the
-dependency graph (wr, ww, rw, plus process or real-time order) with a reason for every edge.
+registers (with Elle's key type sanity check), the non-cycle anomalies (internal, G1a, G1b,
+lost-update), per-key version orders, and the dependency graph (wr, ww, rw, plus process or
+real-time order) with a reason for every edge; the edge tags list-append shares.
 
 Version orders are inferred exactly as Elle does with `:wfr-keys? true`: the initial nil
 precedes every value, and a value a transaction wrote follows the value it read first. Nothing

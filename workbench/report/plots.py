@@ -1,7 +1,6 @@
 """The perf plots (Jepsen's jepsen/checker/perf.clj): latency-raw.png, latency-quantiles.png and
-rate.png, drawn with
-matplotlib's Agg backend, each fault's periods (partition, kill, pause, any registered
-package's) shaded in the colour of its Perf (workbench/nemesis/package.py).
+rate.png, drawn with matplotlib's Agg backend, each fault's periods (partition, kill, pause,
+any registered package's) shaded in the colour of its Perf (workbench/nemesis/package.py).
 
 Jepsen buckets quantiles by 30 s and rates by 10 s; runs here are often 20 s long, so the
 bucket shrinks with the run (about 20 quantile and 40 rate buckets) and never grows past

@@ -1,7 +1,7 @@
 """timeline.html (as Jepsen's jepsen/checker/timeline.clj): one column per process, one box per
-operation from its invocation
-to its completion, time flowing down; ok blue, info orange, fail pink, each fault's periods
-shaded in its package's colour (workbench/nemesis/package.py's Perf).
+operation from its invocation to its completion, time flowing down; ok blue, info orange,
+fail pink, each fault's periods shaded in its package's colour (workbench/nemesis/package.py's
+Perf).
 
 A self-contained page (inline CSS, no script). Only the first MAX_OPS operations are drawn,
 so that the page stays quick to open; the page says so when the history is longer."""

@@ -1,5 +1,7 @@
-"""Workloads: name -> module. Each module defines `workload(opts, rng) -> Workload` and holds
-its RPCs, client, generators and checker side by side."""
+"""Workloads: Maelstrom's workload names -> our modules (WORKLOADS), the `Workload` record each
+module's `workload(opts, rng)` returns (client, generators, checker, optional setup, files
+and explanations), the client protocol, `load` and the per-workload flag checks. Each module
+holds its RPCs, client, generators and checker side by side."""
 
 from __future__ import annotations
 

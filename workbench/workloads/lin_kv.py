@@ -27,7 +27,7 @@ max(10 x --latency, 1000) ms. History ops carry [key value] pairs:
 `{:f :read :value [3 4]}`, `{:f :write :value [3 1]}`, `{:f :cas :value [3 [1 4]]}`. No final
 phase.
 
-Checker (workbench/checkers/linearizable.py): per key, linearizability of a compare-and-set
+Checker (workbench/checkers/linear/): per key, linearizability of a compare-and-set
 register starting at nil, as Knossos decides it (:fail ops did not happen, :info ops may
 have happened at any time after their invocation, or never), except that a read of null is
 checked strictly (Knossos accepts it from any state; such keys are marked "blind-spot").
@@ -49,9 +49,7 @@ from typing import Any, Sequence, cast
 
 from .. import edn
 from .. import generator as gen
-from ..checkers.cas_register import subhistories
-from ..checkers.linear_view import write_view
-from ..checkers.linearizable import VIEW_ONLY, check_register
+from ..checkers.linear import VIEW_ONLY, check_register, subhistories, write_view
 from ..client import Client, Reply, is_any, with_errors
 from ..errors import UsageError
 from ..history import Op, write_edn

@@ -21,9 +21,9 @@ timeout or an indefinite error leaves the txn :info and a definite one (30 txn-c
 The checker is `workbench.elle.list_append` with --consistency-models (default
 strict-serializable), with no Maelstrom wrapper: an empty transaction graph or a cycle search
 that ran out of time makes the result :unknown. Anomalies it reports: G0, G1a, G1b, G1c,
-G-single, G-nonadjacent, G2-item (and -process / -realtime variants), internal, future-read,
-dirty-update, duplicate-elements, incompatible-order, lost-update, as far as the models
-forbid them; each case holds its ops. `explain` (`append_text.case_text`) renders a case in
+G-single-item, G-nonadjacent-item, G2-item (and -process / -realtime variants), internal,
+future-read, dirty-update, duplicate-elements, incompatible-order, lost-update, as far as the
+models forbid them; each case holds its ops. `explain` (`append_text.case_text`) renders a case in
 words: the results writer puts it beside the case in results.edn and writes one text file per
 anomaly type to the run's `elle/` folder.
 """

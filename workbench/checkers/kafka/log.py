@@ -1,5 +1,5 @@
-"""The kafka checker (Maelstrom's src/maelstrom/workload/kafka.clj, jepsen/tests/kafka.clj):
-Jepsen's kafka analysis as Maelstrom configures it.
+"""The kafka checker's `Analysis` (Maelstrom's src/maelstrom/workload/kafka.clj,
+jepsen/tests/kafka.clj): Jepsen's kafka analysis as Maelstrom configures it.
 
 From every :ok send and every poll we build, per key, the log (offset -> values seen there)
 and its version order (dense index over non-empty offsets). Then, each with Maelstrom's name:

@@ -17,8 +17,8 @@ from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import edn
-from ..history import pairs
+from ... import edn
+from ...history import pairs
 
 WINDOW = 120  # ops drawn before the failing one
 ROW = 26

@@ -27,7 +27,7 @@ configuration the search reached to the inconsistency) and the evidence Porcupin
 longest linearizable prefix the search found and the op that cannot follow it.
 
 The model and the history's preparation are in cas_register.py, the evidence in
-linear_evidence.py, the HTML view in linear_view.py.
+evidence.py, the HTML view in view.py.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Sequence
 
-from ..validity import UNKNOWN
+from ...validity import UNKNOWN
 from .cas_register import NIL, READ, RegisterOp, prepare, show
-from .linear_evidence import evidence
+from .evidence import evidence
 
 VIEW_ONLY = ("linearized-indices", "linearized-values")  # result keys too long for results.edn
 

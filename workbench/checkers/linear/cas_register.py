@@ -4,7 +4,7 @@ src/knossos/model.clj), and a key's history turned into the ops a linearizabilit
 Values are compared by message.value_key (type-sensitive: 1, 1.0, true and "1" differ). The
 register starts at nil; a read returns the current value, a write sets it, a cas [from to]
 succeeds iff the current value equals `from`. With knossos_nil, a read of nil is legal from
-any state, as in Knossos (see linearizable.py).
+any state, as in Knossos (see search.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from .. import edn
-from ..message import value_key
+from ... import edn
+from ...message import value_key
 
 READ, WRITE, CAS = 0, 1, 2
 _F = {"read": READ, "write": WRITE, "cas": CAS}
