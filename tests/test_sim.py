@@ -12,7 +12,8 @@ from typing import Any
 
 import maelstrom_node
 from workbench import sim
-from workbench.clock import Clock, VirtualLoop, close
+from workbench.clock import Clock
+from workbench.incidents import Incidents
 from workbench.journal import Journal
 from workbench.network import Latency, Network
 from workbench.seeds import Seeds
@@ -31,28 +32,23 @@ def _probe_two_nodes(log_dir: Path, seed: int) -> tuple[dict[str, list[dict[str,
         loop = asyncio.get_running_loop()
         net = Network(Latency(0, "constant"), random.Random(1), Journal(), Clock(loop))
         seeds = Seeds(seed)
-        hosts = [sim.SimNode(n, str(NODES / "isolated.py"), [], net, log_dir, failures.append,
-                             lambda warning: None, seeds) for n in ("n0", "n1")]
+        incidents = Incidents(loop)
+        hosts = [sim.SimNode(n, str(NODES / "isolated.py"), [], net, log_dir, incidents, seeds)
+                 for n in ("n0", "n1")]
         net.register("c0", lambda m: replies[m.src].append(m.body))
         for host in hosts:
-            await host.start()
+            await host.launch()
             net.send("c0", host.id, {"type": "init", "msg_id": 0, "node_id": host.id,
                                      "node_ids": ["n0", "n1"]})
         for msg_id, dest in enumerate(["n0", "n0", "n1"], start=1):
             net.send("c0", dest, {"type": "probe", "msg_id": msg_id})
         await asyncio.sleep(1)
         for host in hosts:
-            await host.kill()
+            await host.stop()
+        if incidents.failure is not None:
+            failures.append(incidents.failure)
 
-    loop = VirtualLoop()
-    loop.set_exception_handler(sim.exception_handler)
-    hooks = sim.Hooks()
-    hooks.install()
-    try:
-        loop.run_until_complete(scenario())
-    finally:
-        close(loop)
-        hooks.remove()
+    sim.simulate(scenario, log_dir)
     return replies, failures
 
 

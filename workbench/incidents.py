@@ -27,6 +27,11 @@ class Incidents:
         if not self._failure.done():
             self._failure.set_exception(err)
 
+    @property
+    def failure(self) -> BaseException | None:
+        """The NodeError that ended the run, if one did."""
+        return self._failure.exception() if self._failure.done() else None
+
     def warn(self, text: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
