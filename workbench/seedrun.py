@@ -108,7 +108,7 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
     started, cpu = time.perf_counter(), _cpu()
     watchdog = _Watchdog(task.timeout)
     try:
-        with _silenced():
+        with silenced():
             opts = dataclasses.replace(cli.parse(argv), bare=not task.full)
             code, run_dir = runner.run_once(opts)
         watchdog.cancel()
@@ -143,7 +143,7 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _silenced() -> Iterator[None]:
+def silenced() -> Iterator[None]:
     """The run's printing (results, verdict; to the stdout the runner bound at import, so
     at the file descriptor) and its stderr warnings go nowhere: a seed's outcome is its line."""
     sys.stdout.flush()
