@@ -223,3 +223,11 @@ def test_a_swarm_draw_is_the_same_in_any_process_whatever_its_hash_seed() -> Non
                              capture_output=True, text=True,
                              env=dict(os.environ, PYTHONHASHSEED=hash_seed)).stdout
         assert out.strip() == str(mine)
+
+
+def test_dask_is_not_imported_without_a_cluster() -> None:
+    code = ("import sys, workbench.sweep, workbench.seedrun, workbench.__main__; "
+            "print(sorted(m for m in ('distributed', 'dask', 'tqdm') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "[]"

@@ -184,3 +184,17 @@ def test_run_sh_sweeps_a_stage_over_seeds(tmp_path: Path) -> None:
     lines = [json.loads(x) for x in jsonl.read_text().splitlines()]
     assert sorted(x["seed"] for x in lines) == [1, 2, 3]
     assert all("--node-count 1 --time-limit 10" in x["replay"] for x in lines)
+
+
+def test_the_installed_command_runs_test_and_sweep(tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "glomers-workbench"
+    assert command.is_file(), "pip install of the repository installs glomers-workbench"
+    proc = subprocess.run([str(command), "sweep", *ECHO, "--bin", str(ROOT / "echo.py"),
+                           "--seeds", "1-2", "--store", str(tmp_path / "s")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "All 2 seeds ran. 2 passed, 0 failed." in proc.stdout
+    proc = subprocess.run([str(command), "test", *ECHO, "--bin", str(ROOT / "echo.py"),
+                           "--sim", "--seed", "1", "--store", str(tmp_path / "t")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Everything looks good!" in proc.stdout, proc.stderr
