@@ -10,14 +10,17 @@ Tables:
            (measured when --counter-seeds is 1000, else extrapolated, and marked so)
   cluster  (--cluster-seeds N) the same counter sweep through a local Dask scheduler with two
            single-threaded workers against the local pool of two: seeds per minute each
+  find     (--find N) swarm sweeps of kafka.py (5c flags) and broadcast.py (3b flags) over
+           partition, kill and pause at interval 3: failures by signature, and every failing
+           seed's replay command run again (same exit and signature, or not)
   profile  cProfile of one simulated counter seed (bare, as a sweep runs it): the functions
-           with the most own CPU time
+           with the most own CPU time, and the same time by file
 
 Run from the repository root, on a quiet machine (each sweep waits for the machine's other
 benchmarks through the shared flock):
 
     .venv/bin/python bench/sweep.py [--seeds 4] [--jobs 2] [--stages all|a,b] \\
-        [--counter-seeds 100] [--cluster-seeds 0] [--no-profile]
+        [--counter-seeds 100] [--cluster-seeds 0] [--find 0] [--no-profile]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import io
 import json
 import os
 import pstats
+import shlex
 import shutil
 import signal
 import socket
@@ -105,6 +109,40 @@ def counter_table(seeds: int, jobs: int, tmp: Path) -> Swept:
     return s
 
 
+def find_table(seeds: int, jobs: int, tmp: Path) -> None:
+    """A swarm sweep of kafka.py (5c's flags) and broadcast.py (3b's) over partition, kill
+    and pause; then every failing seed's replay command, run, must fail the same way."""
+    from workbench.report import results as results_file
+    from workbench.seedrun import signature
+
+    table = stages()
+    print(f"{'script (flags)':<22} {'seeds':>5} {'seeds/min':>9} {'failing':>7} "
+          f"{'replays ok':>10}  signatures (count)")
+    for name in ("kafka-5c", "broadcast-3b"):
+        st = table[name]
+        flags = [*st.command(), *COUNTER_FAULTS, "--nemesis-interval", "3", "--swarm"]
+        store = tmp / f"find-{name}"
+        s = sweep(flags, st.args, seeds, jobs, store)
+        lines = [json.loads(x) for f in store.glob("sweeps/*/sweep.jsonl")
+                 for x in f.read_text().splitlines()]
+        failing = [x for x in lines if x["exit"] != 0]
+        ok = 0
+        for x in failing:
+            argv = shlex.split(x["replay"])[1:]
+            where = tmp / f"replay-{name}-{x['seed']}"
+            proc = subprocess.run([sys.executable, *argv, "--store", str(where), "--quiet"],
+                                  cwd=ROOT, capture_output=True, text=True)
+            latest = where / "latest"
+            sig = signature(results_file.read(latest.resolve())) if latest.exists() else ""
+            ok += proc.returncode == x["exit"] and sig == x["signature"]
+        counts: dict[str, int] = {}
+        for x in failing:
+            counts[x["signature"]] = counts.get(x["signature"], 0) + 1
+        shown = ", ".join(f"{k} ({v})" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+        print(f"{name + ' swarm':<22} {s.seeds:>5} {s.per_minute:>9.1f} {len(failing):>7} "
+              f"{ok:>4} of {len(failing):<3}  {shown or '-'}", flush=True)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -171,6 +209,28 @@ def profile_table(tmp: Path, top: int = 25) -> None:
     for (file, line, fn), (_, calls, own, cum, _) in rows[:top]:
         where = Path(file).name if file != "~" else ""
         print(f"{own:>6.2f} {own / total:>6.1%} {cum:>6.2f} {calls:>9}  {fn} ({where}:{line})")
+    by_file: dict[str, float] = {}
+    for (file, _, _), (_, _, own, _, _) in rows:
+        by_file[_area(file)] = by_file.get(_area(file), 0.0) + own
+    print(f"\nthe same own time by where the code lives:\n{'own s':>6} {'share':>6}  where")
+    for where, own in sorted(by_file.items(), key=lambda kv: kv[1], reverse=True)[:top]:
+        print(f"{own:>6.2f} {own / total:>6.1%}  {where}")
+
+
+def _area(file: str) -> str:
+    """A profiled function's file as a place: a workbench module, a node script, the
+    standard library's package (json, asyncio) or built-ins."""
+    if file == "~":
+        return "built-ins (C)"
+    path = Path(file)
+    try:
+        rel = path.resolve().relative_to(ROOT)
+    except ValueError:
+        if "site-packages" in path.parts:
+            return f"site-packages {path.parent.name}"
+        stdlib = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        return f"stdlib {path.stem if path.parent.name == stdlib else path.parent.name}"
+    return str(rel)
 
 
 def main() -> None:
@@ -180,6 +240,8 @@ def main() -> None:
     ap.add_argument("--stages", default="all")
     ap.add_argument("--counter-seeds", type=int, default=100)
     ap.add_argument("--cluster-seeds", type=int, default=0)
+    ap.add_argument("--find", type=int, default=0,
+                    help="seeds of the swarm sweeps of kafka.py and broadcast.py (find table)")
     ap.add_argument("--no-profile", action="store_true")
     a = ap.parse_args()
     if os.environ.get("PYTHONHASHSEED") != "0":  # the profiled run is simulated here
@@ -196,6 +258,9 @@ def main() -> None:
         if a.cluster_seeds > 0:
             print()
             cluster_table(a.cluster_seeds, tmp, local)
+        if a.find > 0:
+            print()
+            find_table(a.find, a.jobs, tmp)
         if not a.no_profile:
             print()
             profile_table(tmp)
