@@ -198,3 +198,19 @@ def test_the_installed_command_runs_test_and_sweep(tmp_path: Path) -> None:
                            "--sim", "--seed", "1", "--store", str(tmp_path / "t")],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "Everything looks good!" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("keep", ["all", "none"])
+def test_keep_chooses_which_seeds_keep_their_store(tmp_path: Path, keep: str) -> None:
+    proc, lines, where = sweep(tmp_path, *ECHO, "--bin", "tests/nodes/rare_echo_bug.py",
+                               "--seeds", "1-12", "--keep", keep)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert any(x["exit"] == 1 for x in lines) and any(x["exit"] == 0 for x in lines)
+    assert where is not None
+    kept = sorted(p.name for p in where.glob("seed-*"))
+    if keep == "all":
+        assert all(x["store"] and (Path(x["store"]) / "history.edn").is_file() for x in lines)
+        assert kept == sorted(f"seed-{x['seed']}" for x in lines)
+    else:
+        assert all(x["store"] is None for x in lines) and kept == []
+    assert all(x["deterministic"] is True for x in lines if x["exit"] == 1)
