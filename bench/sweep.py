@@ -150,11 +150,18 @@ def _free_port() -> int:
         return port
 
 
-def cluster_table(seeds: int, tmp: Path, local: Swept | None) -> None:
+def _signal(p: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(p.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def cluster_table(seeds: int, tmp: Path) -> None:
     dask = Path(sys.executable).parent / "dask"
     address = f"tcp://127.0.0.1:{_free_port()}"
     env = dict(os.environ, PYTHONHASHSEED="0")
-    procs = []
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         with open(tmp / "dask.log", "wb") as log:
             procs.append(subprocess.Popen(
@@ -171,17 +178,16 @@ def cluster_table(seeds: int, tmp: Path, local: Swept | None) -> None:
         subprocess.run([sys.executable, "-c", ready, address], check=True, timeout=150)
         st = stages()["counter"]
         flags = [*st.command(), *COUNTER_FAULTS]
-        if local is None or local.seeds != seeds:
-            local = sweep(flags, st.args, seeds, 2, tmp / "cluster-local")
+        local = sweep(flags, st.args, seeds, 2, tmp / "cluster-local")  # beside Dask's run
         remote = sweep(flags, st.args, seeds, 2, tmp / "cluster-dask", cluster=address)
-    finally:
-        for p in procs:
+    finally:  # workers first (one whose scheduler is gone may retry for minutes), then it
+        for p in reversed(procs):
+            _signal(p, signal.SIGTERM)
             try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            p.wait()
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                _signal(p, signal.SIGKILL)
+                p.wait()
     print(f"{'pool':<28} {'seeds':>5} {'wall s':>7} {'seeds/min':>9}")
     for name, s in (("local, 2 processes", local), ("Dask, 2 workers x 1 thread", remote)):
         print(f"{name:<28} {s.seeds:>5} {s.wall:>7.1f} {s.per_minute:>9.1f}")
@@ -254,10 +260,11 @@ def main() -> None:
         if a.seeds > 0:
             stage_table(names, a.seeds, a.jobs, tmp)
             print()
-        local = counter_table(a.counter_seeds, a.jobs, tmp) if a.counter_seeds > 0 else None
+        if a.counter_seeds > 0:
+            counter_table(a.counter_seeds, a.jobs, tmp)
         if a.cluster_seeds > 0:
             print()
-            cluster_table(a.cluster_seeds, tmp, local)
+            cluster_table(a.cluster_seeds, tmp)
         if a.find > 0:
             print()
             find_table(a.find, a.jobs, tmp)

@@ -56,10 +56,9 @@ def cluster(tmp_path: Path) -> Iterator[str]:
         subprocess.run([sys.executable, "-c", ready, address], check=True, timeout=150,
                        capture_output=True)
         yield address
-    finally:
-        for p in procs:
+    finally:  # workers first (one whose scheduler is gone may retry for minutes), then it
+        for p in reversed(procs):
             with_group(p, signal.SIGTERM)
-        for p in procs:
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
