@@ -123,7 +123,8 @@ def test_signatures_name_the_failed_checkers_and_their_anomaly_types() -> None:
     assert signature(_results(workload=kafka)) == "workload[unseen]"
     unknown = {"valid?": "unknown", "error": "TypeError: unhashable type: 'list'"}
     assert signature(_results(workload=unknown)) == "workload[TypeError]"
-    stats = {"valid?": False, "by-f": {"read": {"valid?": False}, "add": {"valid?": True}}}
+    stats = {"valid?": False, "by-f": {"read": {"valid?": False}, "add": {"valid?": True},
+                                       "crash": {"valid?": False}}}  # crash never counts
     assert signature(_results(stats=stats, availability={"valid?": False})) == \
         "availability stats[read]"
     nested = {"valid?": False, "latency-graph": {"valid?": False, "errors": ["x"]}}

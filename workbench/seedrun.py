@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import cli, runner
+from .checkers.stats import EXEMPT_FS
 from .errors import EXIT_BROKEN, WorkbenchError
 from .report import results as results_file
 
@@ -235,9 +236,9 @@ def _failures(path: str, result: dict[str, Any]) -> list[str]:
         kinds.append("not-a-maelstrom-pass")
     for key in sorted(result):
         sub = result[key]
-        if key == "by-f" and isinstance(sub, dict):  # stats: the fs with no ok op
-            kinds += sorted(str(f) for f, v in sub.items()
-                            if isinstance(v, dict) and v.get("valid?", True) is not True)
+        if key == "by-f" and isinstance(sub, dict):  # stats: the fs with no ok op that count
+            kinds += sorted(str(f) for f, v in sub.items() if f not in EXEMPT_FS
+                            and isinstance(v, dict) and v.get("valid?", True) is not True)
         elif isinstance(sub, dict) and "valid?" in sub:
             nested += _failures(f"{path}.{key}", sub)
     if not kinds and result.get("valid?") == "unknown":
