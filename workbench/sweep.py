@@ -20,6 +20,7 @@ import os
 import random
 import re
 import shlex
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -454,7 +455,10 @@ class _Progress:
         self.started = time.monotonic()
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm
-            self.bar = tqdm(total=total, unit="seed", file=sys.stderr, dynamic_ncols=True,
+            size = shutil.get_terminal_size((0, 0))  # a pty may say 0 x 0: tqdm hides then
+            sized = size.columns > 0 and size.lines > 0
+            self.bar = tqdm(total=total, unit="seed", file=sys.stderr, dynamic_ncols=sized,
+                            ncols=None if sized else 100, nrows=None if sized else 20,
                             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} "
                                        "[{elapsed}<{remaining}{postfix}]")
 

@@ -214,3 +214,33 @@ def test_keep_chooses_which_seeds_keep_their_store(tmp_path: Path, keep: str) ->
     else:
         assert all(x["store"] is None for x in lines) and kept == []
     assert all(x["deterministic"] is True for x in lines if x["exit"] == 1)
+
+
+def test_on_a_terminal_a_progress_bar_counts_seeds_and_failures(tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "workbench", "sweep", "--store",
+                             str(tmp_path / "store"), *ECHO, "--bin",
+                             "tests/nodes/rare_echo_bug.py", "--seeds", "1-8", "--jobs", "1"],
+                            cwd=ROOT, stdin=follower, stdout=follower, stderr=follower,
+                            env=dict(os.environ, TMPDIR=str(_tmp(tmp_path))))
+    os.close(follower)
+    chunks = []
+    try:
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the sweep closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+        proc.wait(timeout=120)
+    text = b"".join(chunks).decode(errors="replace")
+    lines, _ = _lines(tmp_path)
+    failing = sum(1 for x in lines if x["exit"] != 0)
+    assert proc.returncode == (1 if failing else 0)
+    assert "8/8 [" in text and f"{failing} failing, " in text and " seeds/min]" in text
