@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
 import random
@@ -155,6 +156,18 @@ def print_results(results: dict[str, Any], out: Any = sys.stdout, max_lines: int
     print("\n".join(text), file=out)
 
 
+def _write_fingerprint(test: Test) -> None:
+    """fingerprint.json, what a sweep keeps of a bare run's history: the SHA-256 of what
+    history.txt would hold, and the virtual (or, in real mode, run) time of the last op."""
+    digest = hashlib.sha256()
+    ops, values = test.recorder.ops, test.recorder.values
+    for op, value in zip(ops, values, strict=True):
+        digest.update(f"{hist.txt_line(op, value)}\n".encode())
+    last = ops[-1]["time"] if ops else 0
+    (test.dir / "fingerprint.json").write_text(json.dumps(
+        {"history_sha256": digest.hexdigest(), "last_op_s": last / 1e9}))
+
+
 def _write_workload_files(test: Test, results: dict[str, Any]) -> None:
     """The files the workload's checker asks for (a failure here only warns)."""
     write = test.workload.write_files
@@ -206,7 +219,7 @@ def _run_test(opts: Options) -> tuple[int, Path]:
          "seed": seed, "name": opts.workload, "mode": "sim" if opts.sim else "real",
          "replay": replay}, indent=1, default=str))
     handler.flush_now()
-    drawing = Report(run_dir)
+    drawing = Report(run_dir, draws=not opts.bare)
     run = Run(dataclasses.replace(opts, run_dir=str(run_dir)), run_dir, seed)
     run.op_log = handler.write_op
     started = wall()
@@ -219,14 +232,18 @@ def _run_test(opts: Options) -> tuple[int, Path]:
         assert test is not None
         handler.flush_now()
         run.progress.set_phase("analysis")
-        # first, so that drawing starts while the files are written
-        drawing.draw(opts.node_count, opts.workload, test.recorder.ops, test.journal.events)
-        run.write_history()
+        if opts.bare:  # a sweep's seed keeps no history files: see Options.bare
+            _write_fingerprint(test)
+        else:  # drawing first, so that it starts while the files are written
+            drawing.draw(opts.node_count, opts.workload, test.recorder.ops,
+                         test.journal.events)
+            run.write_history()
         analysis_started = wall()
         results = run.analyze()
         run.analysis_seconds = wall() - analysis_started
         results_file.write(run_dir, results, test.workload.explain)
-        _write_workload_files(test, results)
+        if not opts.bare:
+            _write_workload_files(test, results)
         run.progress.set_phase("plots")
         drawing.finish()
         log.info("Wall clock: the run %.2f s, analysis %.2f s, the whole test with the "

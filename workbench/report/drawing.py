@@ -22,11 +22,12 @@ log = logging.getLogger("maelstrom.core")
 class Report:
     """The drawing process of one run (see the module doc)."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, draws: bool = True) -> None:
         self.dir = run_dir
+        self.draws = draws  # False: a sweep's bare seed (Options.bare) draws nothing
         self.pid: int | None = None
         self._pipe: int | None = None
-        if hasattr(os, "fork"):
+        if draws and hasattr(os, "fork"):
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:
@@ -39,6 +40,8 @@ class Report:
              journal_events: Sequence[Any]) -> None:
         """Hand the finished test (its history and network journal) to the child, or draw
         it here."""
+        if not self.draws:
+            return
         opts = SimpleNamespace(node_count=node_count, workload=workload)
         events = journal_events[:lamport_events(node_count)]
         if self._pipe is None:
