@@ -10,6 +10,8 @@
 # Extra flags (e.g. --seed 3, --nemesis partition) are added to every stage's command.
 # $RESULTS_DIR moves results/ (the benchmarks use it).
 # --sim (simulate on virtual time, workbench only) always uses the embedded workbench.
+# --sweep N sweeps the stage's flags over seeds 1..N with the embedded workbench
+# (python3 -m workbench sweep; docs/sweep.md); other sweep flags (--jobs, --swarm) pass on.
 # Exit status: the test's (0 valid, 1 invalid, 2 unknown, 254 bad flags, 255 broken run);
 # with several stages, the first non-zero one.
 set -uo pipefail
@@ -35,7 +37,7 @@ expand() {
 }
 
 usage() {
-  echo "usage: ./run.sh <stage|challenge|all> [extra test flags...]" >&2
+  echo "usage: ./run.sh <stage|challenge|all> [--sweep N] [extra test flags...]" >&2
   echo "stages:     $(echo $STAGES)" >&2
   echo "challenges: echo unique-ids broadcast counter kafka txn; or all" >&2
 }
@@ -43,7 +45,16 @@ usage() {
 [ $# -ge 1 ] || { usage; exit 254; }
 name=$1; shift
 stages=$(expand "$name") || { echo "unknown stage or challenge: $name" >&2; usage; exit 254; }
-extra=("$@")
+extra=()
+sweep=""  # --sweep N: sweep the stage's flags over seeds 1..N (python3 -m workbench sweep)
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--sweep" ]; then
+    sweep=${2:-}; shift $(( $# > 1 ? 2 : 1 ))
+    [[ "$sweep" =~ ^[1-9][0-9]*$ ]] || { echo "--sweep needs a number of seeds, not '$sweep'" >&2; exit 254; }
+  else
+    extra+=("$1"); shift
+  fi
+done
 store=store  # where the engine keeps runs; the workbench's --store moves it
 sim=no
 for ((i = 0; i < ${#extra[@]}; i++)); do
@@ -51,7 +62,13 @@ for ((i = 0; i < ${#extra[@]}; i++)); do
   [ "${extra[$i]}" = "--sim" ] && sim=yes
 done
 
-if [ $sim = yes ]; then
+if [ -n "$sweep" ]; then
+  # a sweep simulates every seed (add --real for real runs); its lines and summary go to
+  # $store/sweeps/<time>/, failing seeds' stores beside them
+  py=$(scripts/bootstrap.sh) || { echo "could not set up .venv for the workbench" >&2; exit 255; }
+  engine=("$py" -m workbench sweep); engine_name="embedded workbench, sweep of seeds 1-$sweep"
+  extra+=(--seeds "1-$sweep")
+elif [ $sim = yes ]; then
   py=$(scripts/bootstrap.sh) || { echo "could not set up .venv for the workbench" >&2; exit 255; }
   export PYTHONHASHSEED=0  # what --sim needs for byte-for-byte replays (saves a re-exec)
   engine=("$py" -m workbench test); engine_name="embedded workbench, simulated"
@@ -81,6 +98,11 @@ for stage in $stages; do
   [ ${#node_args[@]} -gt 0 ] && cmd+=(-- "${node_args[@]}")
   "${cmd[@]}"
   code=$?
+  if [ -n "$sweep" ]; then
+    echo "== $stage: sweep exit $code"
+    [ $status -eq 0 ] && status=$code
+    continue
+  fi
   after=$(readlink -f "$store/latest" 2>/dev/null || true)
   if [ -n "$after" ] && [ "$after" != "$before" ] && [ -f "$after/results.edn" ]; then
     dest="${RESULTS_DIR:-results}/$stage"

@@ -1,5 +1,7 @@
-"""Entry point: `python3 -m workbench test [Maelstrom flags] [-- args for the binary]`, or
-`python3 -m workbench serve [--port 8080] [--store DIR] [--host 127.0.0.1]` (see serve.py)."""
+"""Entry point: `python3 -m workbench test [Maelstrom flags] [-- args for the binary]`,
+`python3 -m workbench sweep [test flags] --seeds 1-100 [...]` (see sweep.py), or
+`python3 -m workbench serve [--port 8080] [--store DIR] [--host 127.0.0.1]` (see serve.py).
+Installed (`pip install .`), the same commands are `glomers-workbench test|sweep|serve`."""
 
 from __future__ import annotations
 
@@ -14,13 +16,19 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: python3 -m workbench test --bin BIN -w WORKLOAD [flags] [-- args]\n"
               "       python3 -m workbench test --help   (all flags)\n"
+              "       python3 -m workbench sweep [test flags] --seeds 1-100 [--jobs N] "
+              "[--swarm] [--cluster ADDR]\n"
+              "       python3 -m workbench sweep --help\n"
               "       python3 -m workbench serve [--port 8080] [--store DIR] [--host ADDR]")
         return 0 if argv else EXIT_USAGE
     if argv[0] == "serve":
         from . import serve
         return serve.main(argv[1:])
+    if argv[0] == "sweep":
+        from . import sweep
+        return sweep.main(argv[1:])
     if argv[0] != "test":
-        print(f"unknown command {argv[0]!r}; the commands are `test` and `serve`",
+        print(f"unknown command {argv[0]!r}; the commands are `test`, `sweep` and `serve`",
               file=sys.stderr)
         return EXIT_USAGE
     from . import cli, runner
@@ -45,7 +53,8 @@ def _needs_fixed_hash(argv: list[str]) -> bool:
     return "--sim" in args and os.environ.get("PYTHONHASHSEED") != "0"
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """`python3 -m workbench ...`, and the installed `glomers-workbench ...` command."""
     if _needs_fixed_hash(sys.argv[1:]):
         # Simulated nodes share this process, so set iteration order (salted string
         # hashing) must be fixed for a run to repeat byte for byte: start again with it fixed.
@@ -59,3 +68,7 @@ if __name__ == "__main__":
     sys.stderr.flush()
     logging.shutdown()
     os._exit(status)
+
+
+if __name__ == "__main__":
+    entry()

@@ -36,6 +36,9 @@ class Options:
     args: list[str] = field(default_factory=list)
     argv: list[str] = field(default_factory=list)  # the arguments after `test`, as given
     run_dir: str | None = None  # set for the run: where checkers may write their own files
+    # A sweep's seed (workbench/sweep.py): results.edn/json and jepsen.log only, no report
+    # process, no history files or workload files; fingerprint.json instead (runner.py).
+    bare: bool = False
 
     @property
     def node_count(self) -> int:

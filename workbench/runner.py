@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import io
 import itertools
 import json
@@ -400,6 +401,27 @@ class Report:
                 print(f"warning: {note}", file=sys.stderr)
 
 
+class _NoReport(Report):
+    """A sweep's seed draws nothing (Options.bare): no process is forked."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir, self.pid, self._pipe = run_dir, None, None
+
+    def draw(self, run: Run) -> None:
+        pass
+
+
+def _write_fingerprint(run: Run) -> None:
+    """fingerprint.json, what a sweep keeps of a bare run's history: the SHA-256 of what
+    history.txt would hold, and the virtual (or, in real mode, run) time of the last op."""
+    digest = hashlib.sha256()
+    for op, value in zip(run.recorder.ops, run.recorder.values, strict=True):
+        digest.update(f"{hist.txt_line(op, value)}\n".encode())
+    last = run.recorder.ops[-1]["time"] if run.recorder.ops else 0
+    (run.dir / "fingerprint.json").write_text(json.dumps(
+        {"history_sha256": digest.hexdigest(), "last_op_s": last / 1e9}))
+
+
 def lamport_events(node_count: int) -> int:
     """How many journal events messages.svg can need (it draws the first ones only)."""
     from .report.lamport import MAX_EVENTS
@@ -535,7 +557,7 @@ def _run_test(opts: Options) -> tuple[int, Path]:
          "seed": seed, "name": opts.workload, "mode": "sim" if opts.sim else "real",
          "replay": replay}, indent=1, default=str))
     handler.flush_now()
-    drawing = Report(run_dir)
+    drawing = _NoReport(run_dir) if opts.bare else Report(run_dir)
     run = Run(dataclasses.replace(opts, run_dir=str(run_dir)), run_dir, seed)
     run.op_log = handler.write_op
     started = wall()
@@ -546,13 +568,17 @@ def _run_test(opts: Options) -> tuple[int, Path]:
             asyncio.run(run.execute())
         handler.flush_now()
         run.progress.set_phase("analysis")
-        drawing.draw(run)  # first, so that drawing starts while the files are written
-        run.write_history()
+        if opts.bare:  # a sweep's seed: see Options.bare
+            _write_fingerprint(run)
+        else:
+            drawing.draw(run)  # first, so that drawing starts while the files are written
+            run.write_history()
         analysis_started = wall()
         results = run.analyze()
         run.analysis_seconds = wall() - analysis_started
         results_file.write(run_dir, results, run.workload.explain)
-        _write_workload_files(run, results)
+        if not opts.bare:
+            _write_workload_files(run, results)
         run.progress.set_phase("plots")
         drawing.finish()
         log.info("Wall clock: the run %.2f s, analysis %.2f s, the whole test with the "
