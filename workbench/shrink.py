@@ -231,12 +231,19 @@ class Shrink:
 
 
 def _strip_prefix(words: list[str]) -> list[str]:
-    """A pasted `python3 -m workbench test ...` (or `glomers-workbench test`) without its
-    command words."""
-    for i in range(min(len(words), 4)):
-        if words[i] == "test" and all(w in ("-m", "workbench") or "python" in w
-                                      or w.endswith("glomers-workbench") for w in words[:i]):
-            return words[i + 1:]
+    """The words without a pasted `python3 -m workbench test` (or `glomers-workbench test`,
+    or a bare `test`), wherever it stands before the node's `--`."""
+    stop = words.index("--") if "--" in words else len(words)
+    for i in range(stop):
+        if words[i] != "test":
+            continue
+        if i >= 3 and words[i - 1] == "workbench" and words[i - 2] == "-m" \
+                and "python" in Path(words[i - 3]).name:
+            return words[:i - 3] + words[i + 1:]
+        if i >= 1 and Path(words[i - 1]).name == "glomers-workbench":
+            return words[:i - 1] + words[i + 1:]
+        if i == 0:
+            return words[1:]
     return words
 
 
@@ -616,8 +623,12 @@ def _shrink(sh: Shrink) -> int:
     executor = local_executor(jobs)
     try:
         return _search(sh, executor, jobs, out, started)
-    finally:
+    except KeyboardInterrupt:
         _stop_pool(executor)
+        print(f"interrupted; the shrink so far is in {out}", file=sys.stderr)
+        return 130
+    finally:
+        executor.shutdown(wait=True)  # after _close: nothing left running
 
 
 def _search(sh: Shrink, executor: cf.Executor, jobs: int, out: Path, started: float) -> int:
@@ -668,7 +679,7 @@ def _search(sh: Shrink, executor: cf.Executor, jobs: int, out: Path, started: fl
 def _finish(s: Search, original: Config, first: dict[str, Any], out: Path,
             notes: list[str]) -> int:
     sh, best = s.sh, s.best
-    _stop_pool(s.executor)  # candidates still running are not waited for
+    _close(s)
     search_s = round(time.monotonic() - s.started, 1)
     schedule_file: str | None = None
     if best.schedule is not None:
@@ -707,6 +718,15 @@ def _finish(s: Search, original: Config, first: dict[str, Any], out: Path,
               f"{out / 'final'})", file=sys.stderr)
         return EXIT_BROKEN
     return 0
+
+
+def _close(s: Search) -> None:
+    """The pool, shut: candidates still running (past the budget, or past the first failing
+    one of a batch) are not waited for, their workers are stopped."""
+    if any(not f.done() for f in s.stale):
+        _stop_pool(s.executor)
+    else:
+        s.executor.shutdown(wait=True)
 
 
 def _check(sh: Shrink, c: Config, schedule_file: str | None, store: Path,
