@@ -60,3 +60,16 @@ def test_the_same_bug_without_faults_passes_and_is_refused(tmp_path: Path) -> No
     assert proc.returncode == 254
     assert proc.stderr.startswith("the original run passes (valid at seed 1): nothing to shrink")
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_shrink_out_of_runs_stops_with_a_failing_command_and_says_so(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    proc = shrink(store, "--max-runs", "3", *FLAGS, "--seed", "1")
+    assert proc.returncode == 0, proc.stderr
+    [out] = list((store / "shrinks").iterdir())
+    record = json.loads((out / "shrink.json").read_text())
+    assert record["runs"] == 3
+    assert any("--max-runs 3" in note and "may not be minimal" in note
+               for note in record["notes"])
+    check = record["final"]["check"]
+    assert (check["exit"], check["signature"]) == (1, "workload[errors]")
