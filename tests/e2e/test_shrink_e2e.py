@@ -1,7 +1,8 @@
 """`python3 -m workbench shrink` end to end, in a subprocess as a user runs it: a node whose
 bug only a fault brings out (memory_counter.py forgets its total when killed) shrinks to fewer
-fault ops and a shorter time limit, and the command it prints fails when run; an original that
-passes is refused with exit 254."""
+fault ops and a shorter time limit, and the command it prints fails when run; from 3 nodes it
+cuts nodes first, the schedule following; out of runs, it stops with a failing command; an
+original that passes is refused with exit 254."""
 
 from __future__ import annotations
 
@@ -73,3 +74,20 @@ def test_a_shrink_out_of_runs_stops_with_a_failing_command_and_says_so(tmp_path:
                for note in record["notes"])
     check = record["final"]["check"]
     assert (check["exit"], check["signature"]) == (1, "workload[errors]")
+
+
+def test_fewer_nodes_come_first_and_the_schedule_follows_them(tmp_path: Path) -> None:
+    # with 3 nodes the counter also fails without faults; with 1 it needs a kill of n0
+    flags = [("3" if f == "1" and FLAGS[i - 1] == "--node-count" else f)
+             for i, f in enumerate(FLAGS)]
+    store = tmp_path / "store"
+    proc = shrink(store, *flags, "--seed", "1")
+    assert proc.returncode == 0, proc.stderr
+    [out] = list((store / "shrinks").iterdir())
+    record = json.loads((out / "shrink.json").read_text())
+    final = record["final"]
+    assert record["steps"][0]["what"] == "nodes: 3 to 1"
+    assert final["nodes"] == 1 and "--node-count 1" in final["command"]
+    schedule = [json.loads(line) for line in Path(final["schedule"]).read_text().splitlines()]
+    assert schedule and all(set(e.get("nodes", [])) <= {"n0"} for e in schedule)
+    assert final["check"]["signature"] == "workload[errors]"
