@@ -1,5 +1,6 @@
 """Entry point: `python3 -m workbench test [Maelstrom flags] [-- args for the binary]`,
-`python3 -m workbench sweep [test flags] --seeds 1-100 [...]` (see sweep.py), or
+`python3 -m workbench sweep [test flags] --seeds 1-100 [...]` (see sweep.py),
+`python3 -m workbench shrink [test flags] --seed N` (see shrink.py), or
 `python3 -m workbench serve [--port 8080] [--store DIR] [--host 127.0.0.1]` (see serve.py).
 Installed (`pip install .`), the same commands are `glomers-workbench test|sweep|serve`."""
 
@@ -19,6 +20,8 @@ def main(argv: list[str]) -> int:
               "       python3 -m workbench sweep [test flags] --seeds 1-100 [--jobs N] "
               "[--swarm] [--cluster ADDR]\n"
               "       python3 -m workbench sweep --help\n"
+              "       python3 -m workbench shrink [--budget S] [--jobs N] [test flags] --seed N\n"
+              "       python3 -m workbench shrink --from SWEEP.jsonl --seed N   (--help)\n"
               "       python3 -m workbench serve [--port 8080] [--store DIR] [--host ADDR]")
         return 0 if argv else EXIT_USAGE
     if argv[0] == "serve":
@@ -27,9 +30,12 @@ def main(argv: list[str]) -> int:
     if argv[0] == "sweep":
         from . import sweep
         return sweep.main(argv[1:])
+    if argv[0] == "shrink":
+        from . import shrink
+        return shrink.main(argv[1:])
     if argv[0] != "test":
-        print(f"unknown command {argv[0]!r}; the commands are `test`, `sweep` and `serve`",
-              file=sys.stderr)
+        print(f"unknown command {argv[0]!r}; the commands are `test`, `sweep`, `shrink` "
+              "and `serve`", file=sys.stderr)
         return EXIT_USAGE
     from . import cli, runner
     try:
