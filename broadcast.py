@@ -68,21 +68,18 @@ broadcast at 3b's and 3d's rates (+1 msgs-per-op, bench/faults.py), and the broa
 latency grows by a lin-kv round trip (stable latency is measured from the acknowledgement,
 so it does not). A pause only delays.
 
-Late answers and stalls (every setting). A client gives up on a request after 5 s and leaves
-the network, and a node that answers it afterwards is muted: nothing it writes is read again
-(Maelstrom's net.clj and process.clj), its gossip included, so values only it held are lost
-to the final reads. A broadcast waiting for its cas when the node is paused, or a read queued
-while it is stopped, would be answered that late. So the node never answers a client request
-that may be more than 4 s old by its own clock, counting any stall of its loop the request may
-have waited through (maelstrom_node.py's answer_clients_within): the client sees a timeout
-(indefinite; the value may still spread), always safe. Cost: one timer every 0.1 s per node,
-and answers that come after a stall of about 4 s or more are dropped (bench/faults.py).
-
-The efficiency settings trade that for fewer messages: they acknowledge a value once it has
-been sent to another node (latency: when the direct sends leave, after the batch wait;
-traffic: when it goes to the hub, or at the hub when the hub passes it on), so it survives a
-crash of its origin alone, but not a kill of its origin and every node it reached before
-they passed it on.
+Late answers and stalls (every setting). A client gives up on a request after 5 s; a
+broadcast that ends so is indefinite and its client leaves the network (a read's timeout is
+a plain failure, and its client stays). A node that answers a client that left is muted:
+nothing it writes is read again (Maelstrom's net.clj and process.clj), its gossip included,
+so values only it held are lost to the final reads. A broadcast waiting for its cas when the
+node is paused, or a request queued while it is stopped, would be answered that late. So the
+node answers a client only within 4 s of when the request may have been sent, by its own
+clock, counting any stall of its loop the request may have waited through, and only the
+client's newest request (maelstrom_node.py's answer_clients_within); otherwise it drops the
+answer, which is always safe: the client sees a timeout (the value may still spread). Cost:
+one timer every 0.1 s per node, and after a stall of 4 s or more every request that waited
+through it goes unanswered; the sweep without pauses dropped none (bench/faults.py).
 """
 
 from __future__ import annotations

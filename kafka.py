@@ -45,18 +45,21 @@ commits wait for it; at 5c (two clients per node, each waiting) that means about
 20 s instead of 19k, median latency 1.7 ms, and about 1.05 servers msgs-per-op instead of
 0.52 (bench/faults.py); a kill costs a read per log record. A pause only delays.
 
-Late answers and stalls. A client gives up on a request after 5 s and leaves the network, and
-a node that answers it afterwards is muted: nothing it writes is read again (Maelstrom's
-net.clj and process.clj), so with both nodes muted the final polls see nothing. A pause makes
-that common: a forward or a log write in flight when the node stops times out the instant it
-resumes, and requests queued meanwhile are old when read. So the node never answers a client
-request that may be more than 4 s old by its own clock, counting any stall of its loop the
-request may have waited through (maelstrom_node.py's answer_clients_within); the client sees
-a timeout, which is indefinite, so dropping is always safe. The work itself still happens (a
-send may be appended: the checker allows an indefinite send to appear). A restarted node
-starts with an empty queue, so it never sees its dead incarnation's requests. Cost: one timer
-every 0.1 s; answers are dropped only after a stall or a wait of about 4 s, i.e. only when a
-pause is involved (the fault sweep: bench/faults.py).
+Late answers and stalls. A client gives up on a request after 5 s, and in kafka every op that
+ends so (all but assign) is indefinite, after which the client leaves the network (a new one
+takes its place); a node that then answers it is muted: nothing it writes is read again
+(Maelstrom's net.clj and process.clj), so with both nodes muted the final polls see nothing
+(:unseen). A pause makes that common: a forward or a log write in flight when the node stops
+times out the instant it resumes, and requests queued meanwhile are old when read. So the
+node answers a client only within 4 s of when the request may have been sent, by its own
+clock, counting any stall of its loop the request may have waited through, and only the
+client's newest request (maelstrom_node.py's answer_clients_within); otherwise it drops the
+answer, which is always safe: the client sees a timeout, indefinite (the send may still be
+appended; the checker allows an indefinite send to appear or not). A restarted node starts
+with an empty queue, so it never sees its dead incarnation's requests. Cost: one timer every
+0.1 s, and after a stall of 4 s or more every request that waited through it goes
+unanswered, since the node cannot tell one sent just before the resume from one whose
+client left; the sweep without pauses dropped none (bench/faults.py, "dropped").
 
 Cost before crash safety: with 2 nodes, half the sends are forwarded (2 messages each, about
 1 per send) plus about 40 syncs a second: roughly 0.5 servers msgs-per-op at --rate 1000. One
