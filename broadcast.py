@@ -68,6 +68,12 @@ broadcast at 3b's and 3d's rates (+1 msgs-per-op, bench/faults.py), and the broa
 latency grows by a lin-kv round trip (stable latency is measured from the acknowledgement,
 so it does not). A pause only delays.
 
+The efficiency settings trade that for fewer messages: they acknowledge a value once it has
+been sent to another node (latency: when the direct sends leave, after the batch wait;
+traffic: when it goes to the hub, or at the hub when the hub passes it on), so it survives a
+crash of its origin alone, but not a kill of its origin and every node it reached before
+they passed it on.
+
 Late answers and stalls (every setting). A client gives up on a request after 5 s; a
 broadcast that ends so is indefinite and its client leaves the network (a read's timeout is
 a plain failure, and its client stays). A node that answers a client that left is muted:
