@@ -73,6 +73,19 @@ been sent to another node (latency: when the direct sends leave, after the batch
 traffic: when it goes to the hub, or at the hub when the hub passes it on), so it survives a
 crash of its origin alone, but not a kill of its origin and every node it reached before
 they passed it on.
+
+Late answers and stalls (every setting). A client gives up on a request after 5 s; a
+broadcast that ends so is indefinite and its client leaves the network (a read's timeout is
+a plain failure, and its client stays). A node that answers a client that left is muted:
+nothing it writes is read again (Maelstrom's net.clj and process.clj), its gossip included,
+so values only it held are lost to the final reads. A broadcast waiting for its cas when the
+node is paused, or a request queued while it is stopped, would be answered that late. So the
+node answers a client only within 4 s of when the request may have been sent, by its own
+clock, counting any stall of its loop the request may have waited through, and only the
+client's newest request (maelstrom_node.py's answer_clients_within); otherwise it drops the
+answer, which is always safe: the client sees a timeout (the value may still spread). Cost:
+one timer every 0.1 s per node, and after a stall of 4 s or more every request that waited
+through it goes unanswered; the sweep without pauses dropped none (bench/faults.py).
 """
 
 from __future__ import annotations
@@ -85,6 +98,7 @@ from typing import Any
 from maelstrom_node import KV, PRECONDITION_FAILED, Node, RPCError, log
 
 node = Node()
+node.answer_clients_within(4.0)  # a client gives up after 5 s (see the docstring)
 lin_kv = KV(node, "lin-kv", timeout=1.0)
 
 # ---- settings ---------------------------------------------------------------------------------

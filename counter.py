@@ -70,6 +70,19 @@ end, services' included) per add that changes the total: 2 x 4/5 (deltas 0..4) x
 would not help: the threads would stand waiting and the op count would collapse. A pause
 only delays, in either setting: nothing is lost in a pause that a resume does not finish.
 
+Late answers and stalls (both settings). A client gives up on a request after 5 s, and in
+g-counter every op that ends so is indefinite, after which the client leaves the network; a
+node that then answers it is muted: nothing it writes is read again (Maelstrom's net.clj and
+process.clj), not even its answers to the final reads. An add waiting for its seq-kv write,
+or a read waiting for its sync, when the node is paused, or a request queued while it is
+stopped, would be answered that late. So the node answers a client only within 4 s of when
+the request may have been sent, by its own clock, counting any stall of its loop the request
+may have waited through, and only the client's newest request (maelstrom_node.py's
+answer_clients_within); otherwise it drops the answer, which is always safe: the client sees
+a timeout (indefinite; the add may still count). Cost: one timer every 0.1 s, and after a
+stall of 4 s or more every request that waited through it goes unanswered; the sweep without
+pauses dropped none (bench/faults.py).
+
     ./counter.py [--mode durable|lean] [--budget MSGS_PER_OP]
 """
 
@@ -115,6 +128,7 @@ PULL_TIMEOUT = 0.5  # s to wait for a peer's answer to a pull before asking agai
 PULL_TRIES = 4  # asks per peer before a read answers without it (client timeout is 5 s)
 
 node = Node()
+node.answer_clients_within(4.0)  # a client gives up after 5 s (see the docstring)
 seq_kv = KV(node, "seq-kv", timeout=KV_TIMEOUT)
 
 own_total = 0

@@ -86,6 +86,7 @@ class Node:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._partial = b""
         self._sink: Callable[[list[str]], None] | None = None  # --sim: where lines go
+        self._freshness: _Freshness | None = None  # see answer_clients_within
 
     # ---- registration ------------------------------------------------------------------
 
@@ -112,7 +113,10 @@ class Node:
             self._loop.call_soon(self._flush)
 
     def reply(self, request: Message, body: Body) -> None:
-        """Answer `request` with `body` (adds `in_reply_to`)."""
+        """Answer `request` with `body` (adds `in_reply_to`); under `answer_clients_within`,
+        not if the request comes from a client that may have given up on it."""
+        if self._freshness is not None and self._freshness.too_late(request, self.now()):
+            return
         msg_id = request["body"].get("msg_id")
         if msg_id is not None:
             body = dict(body, in_reply_to=msg_id)
@@ -144,6 +148,25 @@ class Node:
         if reply.get("type") == "error":
             raise RPCError(reply.get("code", CRASH), reply.get("text", ""))
         return reply
+
+    def answer_clients_within(self, seconds: float) -> None:
+        """From now on, drop (and log) every answer to a client request (`src` starting with
+        "c") that may be older than `seconds` by this node's clock, counting any stall of the
+        node's loop (a SIGSTOP, a long handler) that the request may have waited through,
+        and every answer to a request its client has sent a newer one after.
+
+        A Maelstrom client gives up on a request after 5 s, and in the workloads whose clients
+        are not reusable (broadcast, g-set, g-counter, pn-counter, kafka, echo) a client whose
+        op ended indefinite leaves the network; a node that then answers it is cut off: its
+        stdout is no longer read (Maelstrom's net.clj refuses a message to an unknown client,
+        which ends process.clj's reader). Dropping the answer is always safe (the client's op
+        is indefinite), and costs an answer the client might still have taken only when one
+        comes within `5 - seconds` s of the deadline, or after a stall of about `seconds` or
+        more (see _Freshness). Reusable clients (unique-ids, txn-rw-register, lin-kv) never
+        leave, so their nodes need none of this."""
+        self._freshness = _Freshness(seconds)
+        if self._loop is not None:
+            self._freshness.watch(self._loop)
 
     # ---- timers and tasks --------------------------------------------------------------
 
@@ -233,6 +256,8 @@ class Node:
         if msg_type == "init":
             self._init(msg)
             return
+        if self._freshness is not None:
+            msg = self._freshness.stamp(msg, self.now())
         fn = self._handlers.get(msg_type)
         if fn is None:
             if in_reply_to is None:  # a late reply is dropped quietly, a request answered
@@ -271,6 +296,8 @@ class Node:
         self.node_id = body["node_id"]
         self.node_ids = list(body["node_ids"])
         self.reply(msg, {"type": "init_ok"})
+        if self._freshness is not None:
+            self._freshness.watch(self._require_loop())
         for fn in self._on_init:
             self._run_guarded(fn)
 
@@ -321,6 +348,106 @@ class Node:
         if self._loop is None:
             raise RuntimeError("the node is not running yet: call this from a handler or on_init")
         return self._loop
+
+
+class _Request(dict[str, Any]):
+    """A client request as a handler gets it, with the earliest time (node clock) at which
+    it may have been sent."""
+
+    received = 0.0
+
+
+class _Freshness:
+    """How old a client request may be, for `Node.answer_clients_within`.
+
+    The loop is observed every TICK seconds (a timer) and at every message; a gap of more
+    than TICK + STALL between two observations is a stall (the process was stopped, or
+    busy). A request is stamped with a time no later than its sending:
+
+    - normally the previous observation (it was read promptly);
+    - within DRAIN seconds after a stall, the stall's start (it may have waited in the pipe,
+      or, simulated, in the node's queue, all along);
+    - but never earlier than our last answer to that client, when the request is newer than
+      the one answered: a client sends its next request only once the previous one is done,
+      by our answer or by its own timeout (5 s after it sent it, so after its stamp + 5 s).
+
+    An answer goes out only to the client's newest request (it has given up on the others,
+    so an answer to them is of no use and may be to a client that has left) and within
+    `limit` seconds of its stamp. Cost: one timer every TICK; answers are dropped only in
+    the last `5 - limit` seconds before the client's deadline or after a stall of about
+    `limit` seconds or more, when it cannot be told whether the client is still there."""
+
+    TICK = 0.1
+    STALL = 0.25
+    DRAIN = 0.5
+    CLIENT_TIMEOUT = 5.0  # Maelstrom's client.clj default-timeout
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.seen = -1.0  # the last observation of the loop running (node clock)
+        self.stall_from = self.stall_end = float("-inf")
+        self.watching = False
+        self.newest: dict[str, int] = {}  # client -> highest msg_id heard from it
+        self.answered: dict[str, tuple[int, float, float]] = {}  # client -> (msg_id, when,
+        #                                                            that request's stamp)
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.watching:
+            return
+        self.watching = True
+        self.seen = loop.time()
+
+        def tick() -> None:
+            self.observe(loop.time())
+            loop.call_later(self.TICK, tick)
+
+        loop.call_later(self.TICK, tick)
+
+    def observe(self, now: float) -> float:
+        """Note that the loop runs at `now`; the previous observation."""
+        before = self.seen
+        if self.watching and now - before > self.TICK + self.STALL:
+            self.stall_from, self.stall_end = before, now
+        self.seen = now
+        return before
+
+    def stamp(self, msg: Message, now: float) -> Message:
+        src = msg.get("src")
+        msg_id = msg["body"].get("msg_id")
+        if not isinstance(src, str) or not src.startswith("c") or not isinstance(msg_id, int):
+            return msg
+        before = self.observe(now)
+        if not self.watching:
+            sent = now
+        elif now - self.stall_end < self.DRAIN:
+            sent = self.stall_from
+        else:
+            sent = min(before, now)
+        last = self.answered.get(src)
+        if last is not None and msg_id > last[0]:
+            sent = max(sent, min(last[1], last[2] + self.CLIENT_TIMEOUT))
+        if msg_id > self.newest.get(src, -1):
+            self.newest[src] = msg_id
+        request = _Request(msg)
+        request.received = sent
+        return request
+
+    def too_late(self, request: Message, now: float) -> bool:
+        """True (and logged) if the answer to `request` must not go out; else noted."""
+        sent = getattr(request, "received", None)
+        if sent is None:
+            return False
+        src, body = request["src"], request["body"]
+        msg_id = body.get("msg_id")
+        if msg_id < self.newest.get(src, -1):
+            why = f"{src} has sent a newer request since"
+        elif now - sent > self.limit:
+            why = f"it may be {now - sent:.2f} s old, and a client gives up after 5 s"
+        else:
+            self.answered[src] = (msg_id, now, sent)
+            return False
+        log(f"not answering {src}'s {body.get('type')} (msg_id {msg_id}): {why}")
+        return True
 
 
 class KV:

@@ -38,6 +38,13 @@ per node) each wait for their answer, so a log write carries one or two txns, th
 drops to about 10k txns in 20 s, and servers msgs-per-op rises to about 0.8
 (bench/faults.py). A kill costs one read per log record. A pause only delays.
 
+Late answers and stalls. Nothing to do: txn-rw-register's clients are reusable (Maelstrom
+keeps the same client id after a timeout), so an answer that comes after the client gave up
+(a txn queued while the node was paused, or waiting for its log write) is dropped by the
+client's in_reply_to filter and never reaches a closed client, which is what mutes a node in
+the other workloads (see maelstrom_node.py's answer_clients_within). So every answer goes
+out, however late, and stalls cost nothing beyond their own delay.
+
 Stronger models the same histories pass (checked with our Elle, bench/txn.py): read-atomic
 and causal-cerone (no internal anomalies: a txn reads its own writes, and remote txns arrive
 whole), strong-session-read-committed (a process always talks to one node, whose versions

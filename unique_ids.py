@@ -14,6 +14,12 @@ separate even equal clock readings (a clock stepped back). Under the workbench's
 incarnations, and `random` is seeded per node and per incarnation, so the same holds there.
 Nothing is held that a crash could lose, so crash safety costs nothing. Only `--availability
 total` cannot hold under kill: a dead node cannot answer.
+
+Late answers and stalls. Nothing to do: unique-ids clients are reusable (Maelstrom keeps the
+same client id after a timeout), so an answer that comes after the client gave up (a generate
+queued while the node was paused) is dropped by the client's in_reply_to filter and never
+reaches a closed client, which is what mutes a node in the other workloads (see
+maelstrom_node.py's answer_clients_within). Every answer goes out, however late.
 """
 
 import itertools

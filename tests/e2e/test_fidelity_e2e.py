@@ -111,3 +111,20 @@ def test_an_in_reply_to_of_another_type_answers_nothing_simulated(sim) -> None:
     assert run.code == 1, run.stdout + run.stderr  # no echo ever succeeded
     assert run.results["stats"]["ok-count"] == 0
     assert run.results["stats"]["info-count"] > 0
+
+
+def test_a_node_that_drops_late_answers_is_not_muted(sim) -> None:
+    # The node of the test above, with answer_clients_within(4.0): its 6 s late answer is
+    # not sent, so the client sees a timeout and the node goes on being read.
+    run = sim(
+        "-w", "broadcast", "--bin", "tests/nodes/slow_answer.py", "--node-count", "1",
+        "--time-limit", "12", "--rate", "5", "--seed", "1", "--", "6")
+    assert run.code == 0, run.stdout + run.stderr
+    assert "muted" not in run.results.get("workbench", {})
+    log = (run.run_dir / "node-logs" / "n0.log").read_text()
+    assert "not answering" in log
+    history = read_edn(run.run_dir / "history.edn")
+    broadcast_3 = [op for op in history if op["f"] == "broadcast" and op["value"] == 3]
+    assert [op["type"] for op in broadcast_3] == ["invoke", "info"]
+    late = broadcast_3[1]["time"]
+    assert [op for op in history if op["type"] == "ok" and op["time"] > late]
