@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 import pytest
 
 from workbench.clock import Clock, run_virtual
 from workbench.journal import Journal
+from workbench.message import Message
 from workbench.network import Latency, Network, UnknownParticipant
 
 
@@ -170,3 +172,53 @@ def test_messages_to_a_killed_node_never_reach_its_next_incarnation() -> None:
         return got
 
     assert run_virtual(scenario()) == [0, 3]
+
+
+def test_real_mode_hands_zero_latency_messages_over_inside_the_send_in_order() -> None:
+    """Real mode: a message due at once reaches its receiver before `send` returns; one sent
+    to a receiver that is still inside its own delivery waits for the loop (serial
+    delivery), and the journal's order is the order of the hand-overs."""
+    async def scenario() -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        net, journal = _net()
+        got: list[str] = []
+
+        def service(msg: Message) -> None:
+            body = msg.body
+            got.append(body["type"])
+            if body["type"] == "first":
+                net.send("n0", "svc", {"type": "second"})  # svc is mid-delivery: queued
+                got.append("after-inner-send")
+
+        net.register("svc", service)
+        net.register("n0", lambda m: None)
+        net.send("n0", "svc", {"type": "first"})
+        inside = list(got)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        events = [(kind, msg.body["type"]) for _, _, kind, msg in journal]
+        return inside, got, events
+
+    inside, got, events = asyncio.run(scenario())
+    assert inside == ["first", "after-inner-send"]
+    assert got == ["first", "after-inner-send", "second"]
+    assert events == [("send", "first"), ("recv", "first"), ("send", "second"),
+                      ("recv", "second")]
+
+
+def test_real_mode_error_in_a_receiver_goes_to_the_loop_not_the_sender() -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        net, _ = _net()
+        errors: list[dict[str, Any]] = []
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: errors.append(ctx))
+
+        def broken(msg: Message) -> None:
+            raise KeyError("boom")
+
+        net.register("svc", broken)
+        net.register("n0", lambda m: None)
+        net.send("n0", "svc", {"type": "a"})  # does not raise here
+        return errors
+
+    errors = asyncio.run(scenario())
+    assert len(errors) == 1 and isinstance(errors[0]["exception"], KeyError)
+    assert "svc" in errors[0]["message"]

@@ -60,7 +60,7 @@ class _Inbox:
     message it dequeued (`holding`) until that message's deadline (`timer`)."""
 
     __slots__ = ("id", "deliver", "heap", "holding", "timer", "cost", "busy_until", "open",
-                 "paused", "down")
+                 "paused", "down", "delivering")
 
     def __init__(self, participant: str, deliver: Callable[[Message], None],
                  cost: float) -> None:
@@ -74,6 +74,7 @@ class _Inbox:
         self.open = True
         self.paused = False  # deliveries wait (a paused process reads nothing)
         self.down = False  # deliveries are lost (a killed process)
+        self.delivering = False  # inside `deliver` (an inline hand-over waits for the loop)
 
 
 class Network:
@@ -100,6 +101,10 @@ class Network:
         self._loop = clock.loop
         self._context = contextvars.copy_context()  # deliveries run as the network's, not
         # as whichever node's send happened to dequeue them
+        # Real mode hands a message that is due at once (latency 0: clients, services) to its
+        # receiver inside the send, instead of one loop turn later: the same order, without a
+        # callback per message. A simulation keeps to the loop (its replay is byte for byte).
+        self._inline = not clock.virtual
 
     # ---- membership ----------------------------------------------------------------------
 
@@ -204,6 +209,11 @@ class Network:
                 inbox.busy_until = deadline
             inbox.holding = msg
             if deadline <= self._loop.time():
+                if self._inline and not inbox.delivering and not inbox.paused:
+                    self._hand_over_inline(inbox)
+                    if inbox.open and inbox.holding is None:
+                        continue  # the next one, as _release would take it
+                    return
                 inbox.timer = self._loop.call_soon(self._release, inbox, context=self._context)
             else:
                 inbox.timer = self._loop.call_at(deadline, self._release, inbox,
@@ -217,15 +227,33 @@ class Network:
             return
         if inbox.paused:
             return  # held; resume() releases it
+        try:
+            self._hand_over(inbox)
+        finally:
+            if inbox.open and inbox.holding is None:
+                self._dequeue(inbox)
+
+    def _hand_over(self, inbox: _Inbox) -> None:
+        """Deliver the held message (or lose it, if the receiver is down)."""
+        msg = inbox.holding
+        assert msg is not None
         inbox.holding = None
         if inbox.down:
-            self._dequeue(inbox)
             return
         self.journal.record(self.clock.now_ns(), RECV, msg)
         if self.log_recv:
             log.info(":recv %s", msg.to_json())
+        inbox.delivering = True
         try:
             inbox.deliver(msg)
         finally:
-            if inbox.open and inbox.holding is None:
-                self._dequeue(inbox)
+            inbox.delivering = False
+
+    def _hand_over_inline(self, inbox: _Inbox) -> None:
+        """`_hand_over` inside the sender's call: what the receiver raises goes to the loop's
+        exception handler, as it would from a callback, not to the sender."""
+        try:
+            self._hand_over(inbox)
+        except Exception as err:  # noqa: BLE001 - reported as the loop reports a callback's
+            self._loop.call_exception_handler({
+                "message": f"Exception in delivery to {inbox.id}", "exception": err})

@@ -21,6 +21,7 @@ from .network import Network, UnknownParticipant
 
 LINE_LIMIT = 64 * 1024 * 1024
 KEEP_LINES = 32
+READ_SIZE = 1 << 18  # bytes of a node's stdout taken per wakeup
 
 log = logging.getLogger("workbench.process")
 
@@ -225,6 +226,10 @@ class NodeProcess(NodeHost):
         self.proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._early: list[Message] = []  # delivered before the first process was up
+        # lines for its stdin, written together at the loop's next turn: one write for all
+        # the messages delivered to it in one turn, not one each
+        self._out: list[bytes] = []
+        self._out_proc: asyncio.subprocess.Process | None = None
 
     async def launch(self) -> None:
         # on the network first, as Maelstrom's process.clj adds the node before it spawns
@@ -259,24 +264,48 @@ class NodeProcess(NodeHost):
             return
         if proc is None or proc.stdin is None or proc.returncode is not None:
             return
+        if self._out_proc is not proc:  # lines queued for an earlier process are lost with it
+            self._out.clear()
+            self._out_proc = proc
+        if not self._out:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._out.append(msg.to_json().encode())
+
+    def _flush(self) -> None:
+        proc, lines = self._out_proc, self._out
+        if not lines:
+            return
+        self._out = []
+        if proc is not self.proc or proc is None or proc.stdin is None \
+                or proc.returncode is not None:
+            return
+        lines.append(b"")
         try:
-            proc.stdin.write(msg.to_json().encode() + b"\n")
+            proc.stdin.write(b"\n".join(lines))
         except (ConnectionError, RuntimeError):
             pass  # the exit watcher reports the crash
 
     async def _read_stdout(self, proc: asyncio.subprocess.Process) -> None:
+        """Every complete line that has arrived, in order, per wakeup."""
         assert proc.stdout is not None
         reader = proc.stdout
+        partial = b""
         while True:
-            try:
-                raw = await reader.readline()
-            except ValueError:
+            chunk = await reader.read(READ_SIZE)
+            if not chunk:  # EOF: an unterminated last line is still a line
+                if partial:
+                    self.handle_line(partial.decode(errors="replace"))
+                return
+            lines = chunk.split(b"\n")
+            if partial:
+                lines[0] = partial + lines[0]
+            partial = lines.pop()
+            if len(lines[0] if lines else partial) > LINE_LIMIT:
                 self.fail(self.error(f"wrote a stdout line longer than {LINE_LIMIT} bytes"))
                 return
-            if not raw:
-                return
-            if not self.handle_line(raw.decode(errors="replace").rstrip("\n")):
-                return
+            for raw in lines:
+                if not self.handle_line(raw.decode(errors="replace")):
+                    return
 
     async def _read_stderr(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stderr is not None
