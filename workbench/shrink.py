@@ -18,7 +18,6 @@ original that does not fail, 255 the final command did not fail again as its can
 from __future__ import annotations
 
 import concurrent.futures as cf
-import datetime
 import hashlib
 import json
 import math
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
-from . import cli
+from . import cli, store
 from .errors import EXIT_BROKEN, EXIT_USAGE, EXIT_VALID, UsageError, WorkbenchError
 from .nemesis import schedule as nemesis_schedule
 from .options import Options
@@ -297,7 +296,7 @@ def parse(argv: list[str]) -> Shrink:
         i += 1
     if "--from" in own:
         seed_text: str | None = None
-        store: list[str] = []
+        store_flag: list[str] = []
         j = 0
         while j < len(rest):
             name, eq, value = rest[j].partition("=")
@@ -310,12 +309,12 @@ def parse(argv: list[str]) -> Shrink:
                 if name == "--seed":
                     seed_text = value
                 else:
-                    store = ["--store", value]
+                    store_flag = ["--store", value]
             else:
                 raise UsageError(f"with --from, the test's flags come from the sweep's line; "
                                  f"{rest[j]!r} is not a shrink flag")
             j += 1
-        words = _from_sweep(own["--from"], seed_text) + store
+        words = _from_sweep(own["--from"], seed_text) + store_flag
     else:
         words = _strip_prefix(rest)
     args: list[str] = []
@@ -592,18 +591,6 @@ PASSES = (("nodes", _nodes_pass), ("time", _time_pass), ("schedule", _schedule_p
 # ---------------------------------------------------------------- the command
 
 
-def _shrink_dir(store: str) -> Path:
-    stamp = datetime.datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
-    root = Path(store) / "shrinks"
-    path = root / stamp
-    n = 1
-    while path.exists():
-        path = root / f"{stamp}-{n}"
-        n += 1
-    path.mkdir(parents=True)
-    return path
-
-
 def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(USAGE)
@@ -618,7 +605,7 @@ def main(argv: list[str]) -> int:
 
 def _shrink(sh: Shrink) -> int:
     started = time.monotonic()
-    out = _shrink_dir(sh.opts.store)
+    out = store.new_stamped_dir(Path(sh.opts.store) / "shrinks")
     jobs = sh.jobs or os.cpu_count() or 1
     executor = local_executor(jobs)
     try:

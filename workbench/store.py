@@ -21,6 +21,19 @@ def new_run_dir(root: Path, workload: str) -> Path:
     return run_dir
 
 
+def new_stamped_dir(root: Path) -> Path:
+    """A new folder root/<local time to the second> (with -1, -2, ... if taken): where a
+    sweep or a shrink keeps what it writes."""
+    stamp = datetime.datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
+    path = root / stamp
+    n = 1
+    while path.exists():
+        path = root / f"{stamp}-{n}"
+        n += 1
+    path.mkdir(parents=True)
+    return path
+
+
 def link(at: Path, target: Path) -> None:
     """Point the symlink `at` at `target` (relative), replacing it atomically."""
     rel = os.path.relpath(target, at.parent)

@@ -12,7 +12,6 @@ invalid, 255 some run broken (or not deterministic); 254 bad flags; 130 interrup
 from __future__ import annotations
 
 import concurrent.futures as cf
-import datetime
 import json
 import logging
 import multiprocessing
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from . import cli, swarm
+from . import cli, store, swarm
 from .errors import (
     EXIT_BROKEN,
     EXIT_INVALID,
@@ -238,18 +237,6 @@ def _worker_flags(flags: list[str]) -> list[str]:
 def _rechecked(seed: int) -> bool:
     """Whether passing `seed` is run twice (about RECHECK_FRACTION of seeds, by seed)."""
     return random.Random(f"workbench/sweep-recheck/{seed}").random() < RECHECK_FRACTION
-
-
-def _sweep_dir(store: str) -> Path:
-    stamp = datetime.datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
-    root = Path(store) / "sweeps"
-    path = root / stamp
-    n = 1
-    while path.exists():
-        path = root / f"{stamp}-{n}"
-        n += 1
-    path.mkdir(parents=True)
-    return path
 
 
 def local_executor(jobs: int) -> cf.Executor:
@@ -563,7 +550,7 @@ def _sweep(sw: Sweep, argv: list[str]) -> int:
     else:
         jobs = sw.jobs or os.cpu_count() or 1
         executor = local_executor(min(jobs, len(sw.seeds)))
-    out_dir = _sweep_dir(sw.store)
+    out_dir = store.new_stamped_dir(Path(sw.store) / "sweeps")
     where = out_dir / "sweep.jsonl"
     progress = _Progress(len(sw.seeds), sw.quiet)
     interrupted = False
