@@ -436,27 +436,29 @@ class Search:
     def first_failing(self, configs: Sequence[Config]) -> int | None:
         """The index of the first of `configs`, in order, whose run fails with the target
         signature, or None; up to `jobs` at once, the rest cancelled once it is known."""
+        verdicts = self._evaluate(configs, first_only=True)
+        return _first_failing(verdicts, len(configs))
+
+    def fails(self, configs: Sequence[Config]) -> list[bool]:
+        """Each of `configs`' verdicts (all run, up to `jobs` at once)."""
+        verdicts = self._evaluate(configs, first_only=False)
+        return [verdicts[i] for i in range(len(configs))]
+
+    def _evaluate(self, configs: Sequence[Config], first_only: bool) -> dict[int, bool]:
+        """Verdicts of `configs` by index (cached ones first), up to `jobs` runs at once.
+        With `first_only`, it stops once the first failing index is known: nothing past a
+        failing candidate starts, and what still runs is cancelled."""
         verdicts: dict[int, bool] = {i: self.cache[c] for i, c in enumerate(configs)
                                      if c in self.cache}
-        running: dict[cf.Future[dict[str, Any]], int] = {}
         queue = [i for i in range(len(configs)) if i not in verdicts]
-
-        def answer() -> int | None:
-            """The first failing index, None if none fails, -1 while not yet known."""
-            for i in range(len(configs)):
-                if i not in verdicts:
-                    return -1
-                if verdicts[i]:
-                    return i
-            return None
-
+        running: dict[cf.Future[dict[str, Any]], int] = {}
         try:
-            while True:
-                known = answer()
-                if known != -1:
-                    return known
-                # nothing past a failing candidate needs to start
-                cut = min([i for i, v in verdicts.items() if v], default=len(configs))
+            while queue or running:
+                cut = len(configs)
+                if first_only:
+                    if _first_failing(verdicts, len(configs)) != -1:
+                        break
+                    cut = min([i for i, v in verdicts.items() if v], default=cut)
                 while queue and len(running) < self.jobs and queue[0] < cut:
                     i = queue.pop(0)
                     running[self._submit(configs[i])] = i
@@ -467,26 +469,7 @@ class Search:
             for future in running:
                 if not future.cancel():
                     self.stale.append(future)
-
-    def fails(self, configs: Sequence[Config]) -> list[bool]:
-        """Each of `configs`' verdicts (all run, up to `jobs` at once)."""
-        verdicts: dict[int, bool] = {i: self.cache[c] for i, c in enumerate(configs)
-                                     if c in self.cache}
-        queue = [i for i in range(len(configs)) if i not in verdicts]
-        running: dict[cf.Future[dict[str, Any]], int] = {}
-        try:
-            while queue or running:
-                while queue and len(running) < self.jobs:
-                    i = queue.pop(0)
-                    running[self._submit(configs[i])] = i
-                for future in self._wait(list(running)):
-                    i = running.pop(future)
-                    verdicts[i] = self.cache[configs[i]] = self._verdict(future)
-        finally:
-            for future in running:
-                if not future.cancel():
-                    self.stale.append(future)
-        return [verdicts[i] for i in range(len(configs))]
+        return verdicts
 
     def accept(self, c: Config, what: str) -> None:
         self.best = c
@@ -494,6 +477,17 @@ class Search:
         self.steps.append(step)
         print(f"step {len(self.steps)}: {what} -> {c.size(self.ops_if_drawn)}  "
               f"(run {step.runs}, {step.wall_s:g} s)", flush=True)
+
+
+def _first_failing(verdicts: dict[int, bool], count: int) -> int | None:
+    """The first failing index of `count` candidates, None if none fails, -1 while an
+    earlier one is still unknown."""
+    for i in range(count):
+        if i not in verdicts:
+            return -1
+        if verdicts[i]:
+            return i
+    return None
 
 
 # ---------------------------------------------------------------- the passes
