@@ -34,8 +34,6 @@ import os
 import pstats
 import shlex
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +42,8 @@ import time
 from pathlib import Path
 
 from common import LOCK, ROOT, stages
+
+from workbench.local_cluster import local_cluster
 
 sys.path.insert(0, str(ROOT))
 
@@ -143,51 +143,12 @@ def find_table(seeds: int, jobs: int, tmp: Path) -> None:
               f"{ok:>4} of {len(failing):<3}  {shown or '-'}", flush=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _signal(p: subprocess.Popen[bytes], sig: int) -> None:
-    try:
-        os.killpg(p.pid, sig)
-    except ProcessLookupError:
-        pass
-
-
 def cluster_table(seeds: int, tmp: Path) -> None:
-    dask = Path(sys.executable).parent / "dask"
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        with open(tmp / "dask.log", "wb") as log:
-            procs.append(subprocess.Popen(
-                [str(dask), "scheduler", "--host", "127.0.0.1", "--port",
-                 address.rsplit(":", 1)[1], "--dashboard-address", f"127.0.0.1:{_free_port()}"],
-                cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True))
-            for _ in range(2):
-                procs.append(subprocess.Popen(
-                    [str(dask), "worker", address, "--nthreads", "1", "--no-nanny",
-                     "--dashboard-address", f"127.0.0.1:{_free_port()}"],
-                    cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True))
-        ready = ("from distributed import Client; import sys; c = Client(sys.argv[1], "
-                 "timeout=60); c.wait_for_workers(2, timeout=60); c.close()")
-        subprocess.run([sys.executable, "-c", ready, address], check=True, timeout=150)
+    with local_cluster(2, ROOT, tmp) as address:
         st = stages()["counter"]
         flags = [*st.command(), *COUNTER_FAULTS]
         local = sweep(flags, st.args, seeds, 2, tmp / "cluster-local")  # beside Dask's run
         remote = sweep(flags, st.args, seeds, 2, tmp / "cluster-dask", cluster=address)
-    finally:  # workers first (one whose scheduler is gone may retry for minutes), then it
-        for p in reversed(procs):
-            _signal(p, signal.SIGTERM)
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                _signal(p, signal.SIGKILL)
-                p.wait()
     print(f"{'pool':<28} {'seeds':>5} {'wall s':>7} {'seeds/min':>9}")
     for name, s in (("local, 2 processes", local), ("Dask, 2 workers x 1 thread", remote)):
         print(f"{name:<28} {s.seeds:>5} {s.wall:>7.1f} {s.per_minute:>9.1f}")

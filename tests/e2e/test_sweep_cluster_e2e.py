@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,60 +15,19 @@ from typing import Any, Iterator
 import pytest
 
 from tests.conftest import ROOT
+from workbench.local_cluster import free_port, local_cluster
 
 pytestmark = pytest.mark.slow
 
-DASK = Path(sys.executable).parent / "dask"
 RARE = ["-w", "echo", "--node-count", "1", "--time-limit", "5", "--bin",
         "tests/nodes/rare_echo_bug.py", "--seeds", "1-20"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[str]:
     """A scheduler and two single-threaded workers; stopped, whatever happens."""
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *argv: str) -> None:
-        with (tmp_path / f"{name}.log").open("wb") as log:
-            procs.append(subprocess.Popen([str(DASK), *argv], cwd=ROOT, env=env, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
-
-    try:
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port",
-              address.rsplit(":", 1)[1], "--dashboard-address", f"127.0.0.1:{_free_port()}")
-        for i in (1, 2):
-            start(f"worker{i}", "worker", address, "--nthreads", "1", "--no-nanny",
-                  "--dashboard-address", f"127.0.0.1:{_free_port()}")
-        ready = ("from distributed import Client; import sys; "
-                 "c = Client(sys.argv[1], timeout=60); c.wait_for_workers(2, timeout=60); "
-                 "c.close()")
-        subprocess.run([sys.executable, "-c", ready, address], check=True, timeout=150,
-                       capture_output=True)
+    with local_cluster(2, ROOT, tmp_path) as address:
         yield address
-    finally:  # workers first (one whose scheduler is gone may retry for minutes), then it
-        for p in reversed(procs):
-            with_group(p, signal.SIGTERM)
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with_group(p, signal.SIGKILL)
-                p.wait()
-
-
-def with_group(p: subprocess.Popen[bytes], sig: int) -> None:
-    try:
-        os.killpg(p.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def sweep(store: Path, *flags: str) -> tuple[int, str, list[dict[str, Any]]]:
@@ -104,7 +61,7 @@ def test_a_sweep_through_dask_gives_the_local_pools_verdicts(cluster: str,
 
 
 def test_an_unreachable_cluster_is_a_one_line_error(tmp_path: Path) -> None:
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     code, out, lines = sweep(tmp_path, *RARE, "--cluster", address)
     assert code == 254 and lines == []
     assert out.strip().splitlines() == [out.strip()]
