@@ -1,11 +1,13 @@
 """`python3 -m workbench sweep`'s parts that need no run: seed ranges, flag checks, failure
-signatures and their grouping, the exit status, swarm draws. (Sweeps that run nodes are in
+signatures and their grouping, the exit status, swarm draws, which requests a fault schedule
+let reach a node. (Sweeps that run nodes are in
 tests/e2e/test_sweep_e2e.py.)"""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import stat
 import subprocess
@@ -16,6 +18,7 @@ import pytest
 
 from workbench import cli, swarm
 from workbench.errors import UsageError
+from workbench.journal import requests_in_time
 from workbench.seedrun import signature
 from workbench.sweep import Plan, exit_status, groups, parse, parse_seeds
 from workbench.sweep import main as sweep_main
@@ -48,7 +51,7 @@ def test_bad_seed_ranges_are_refused(text: str) -> None:
     ([], "a sweep needs --seeds"),
     (["--seeds"], "--seeds needs a value"),
     (["--seeds", "1-3", "--cluster", "somewhere"], "--cluster must be a Dask scheduler"),
-    (["--seeds", "1-3", "--swarm-rate", "1-5"], "--swarm-\\* ranges need --swarm"),
+    (["--seeds", "1-3", "--swarm-rate", "1-5"], "--swarm-\\* flags need --swarm"),
     (["--seeds", "1-3", "--swarm", "--swarm-rate", "5-1"], "--swarm-rate must be LO-HI"),
     (["--seeds", "1-3", "--real", "--sim"], "--real and --sim contradict"),
     (["--seeds", "1-3", "--swarm=yes"], "--swarm takes no value"),
@@ -232,3 +235,43 @@ def test_dask_is_not_imported_without_a_cluster() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def test_swarm_all_faults_keeps_every_fault_and_the_seeds_other_draws() -> None:
+    opts = _opts(*BROADCAST)
+    every = swarm.Ranges(all_faults=True)
+    for seed in range(1, 30):
+        base = swarm.without_drawn(BROADCAST)
+        some = cli.parse([*base, *swarm.draw(seed, opts, swarm.Ranges(), False), "--sim"])
+        drawn = swarm.draw(seed, opts, every, fixed_nodes=False)
+        parsed = cli.parse([*base, *drawn, "--sim"])
+        assert parsed.nemesis == {"partition", "kill", "pause"}
+        assert (parsed.node_count, parsed.rate) == (some.node_count, some.rate)
+        if some.nemesis:  # (an empty subset draws no interval, so its time limit differs)
+            assert (parsed.nemesis_interval, parsed.time_limit) == \
+                (some.nemesis_interval, some.time_limit)
+
+
+def _journal(path: Path, *events: tuple[str, float, int, str, str, str]) -> Path:
+    """A net-journal.jsonl of (type, time s, message id, src, dest, body type) events."""
+    with path.open("w") as f:
+        for n, (kind, t, mid, src, dest, body) in enumerate(events):
+            f.write(json.dumps({"event": n, "time": int(t * 1e9), "type": kind, "message": {
+                "id": mid, "src": src, "dest": dest, "body": {"type": body}}},
+                separators=(",", ":")) + "\n")  # as the journal writes it
+    return path
+
+
+def test_only_requests_that_reach_a_node_while_their_client_waits_count(tmp_path: Path) -> None:
+    setup = [("send", 0, 1, "c0", "n0", "init"), ("recv", 0, 1, "c0", "n0", "init"),
+             ("send", 0, 2, "c1", "n0", "topology"), ("recv", 0, 2, "c1", "n0", "topology")]
+    lost = ("send", 1, 3, "c2", "n0", "read")  # sent to a dead node: no recv
+    held = [("send", 2, 4, "c3", "n0", "read"), ("recv", 7.5, 4, "c3", "n0", "read")]
+    gossip = [("send", 3, 5, "n0", "n1", "read"), ("recv", 3, 5, "n0", "n1", "read")]
+    answer = [("send", 3, 6, "n0", "c9", "read_ok"), ("recv", 3, 6, "n0", "c9", "read_ok")]
+    nothing = _journal(tmp_path / "a.jsonl", *setup, lost, *held, *gossip, *answer)
+    assert requests_in_time(nothing, 5.0) == 0
+    assert requests_in_time(nothing, 6.0) == 1  # the held read, 5.5 s after it was sent
+    fresh = _journal(tmp_path / "b.jsonl", *setup, lost,
+                     ("send", 8, 7, "c4", "n1", "read"), ("recv", 12.9, 7, "c4", "n1", "read"))
+    assert requests_in_time(fresh, 5.0) == 1

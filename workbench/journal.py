@@ -3,6 +3,7 @@ src/maelstrom/net/journal.clj, net/checker.clj)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -10,6 +11,9 @@ from .message import Message
 
 SEND = "send"
 RECV = "recv"
+# Requests a client sends for the test's setup, not for an op: the db's init and the
+# broadcast client's topology (Maelstrom's db.clj, workload/broadcast.clj setup!).
+SETUP_TYPES = frozenset({"init", "topology"})
 
 
 class Journal:
@@ -64,6 +68,31 @@ class Journal:
 
     def __iter__(self) -> Iterator[tuple[int, int, str, Message]]:
         return iter(self.events)
+
+
+def requests_in_time(path: Path, timeout: float) -> int:
+    """How many of the ops' client requests in the journal file `path` reached a node (were
+    handed to a running process: the network holds what is sent to a paused node and loses
+    what is sent to a dead one) less than `timeout` seconds after they were sent, while their
+    client still waited. Zero means the fault schedule left no node anything to answer: no
+    node program could have completed a single op of the run."""
+    sent: dict[int, int] = {}
+    reached = 0
+    limit = timeout * 1e9
+    with path.open() as f:
+        for line in f:
+            if '"src":"c' not in line:  # a cheap filter: node-to-node and node-to-client
+                continue
+            event = json.loads(line)
+            msg = event["message"]
+            if msg["src"][:1] != "c" or msg["dest"][:1] == "c" \
+                    or not isinstance(msg["body"], dict) or msg["body"].get("type") in SETUP_TYPES:
+                continue
+            if event["type"] == SEND:
+                sent[msg["id"]] = event["time"]
+            elif event["time"] - sent.get(msg["id"], event["time"]) < limit:
+                reached += 1
+    return reached
 
 
 def _single(x: float) -> float:

@@ -29,7 +29,9 @@ from typing import Any, Iterator
 
 from . import cli, runner
 from .checkers.stats import EXEMPT_FS
+from .client import DEFAULT_TIMEOUT
 from .errors import EXIT_BROKEN, WorkbenchError
+from .journal import requests_in_time
 from .report import results as results_file
 
 # Checker output keys that name what went wrong, when their count (or list) is not empty.
@@ -92,7 +94,8 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
     run: that is an outcome (exit 255 with its error)."""
     out: dict[str, Any] = {"seed": task.seed, "exit": EXIT_BROKEN, "valid": "unknown",
                            "signature": "", "virtual_s": None, "wall_s": 0.0, "cpu_s": 0.0,
-                           "fingerprint": None, "store": None, "error": None}
+                           "fingerprint": None, "store": None, "error": None,
+                           "unanswerable": None, "ok_fraction": None, "msgs_per_op": None}
     if task.sim and not hash_is_fixed():
         out.update(signature="broken: hash-seed",
                    error="this worker hashes strings with a random salt: start it with "
@@ -116,9 +119,12 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
         results = results_file.read(run_dir)
         out.update(exit=code, valid=results.get("valid?", "unknown"),
                    signature=signature(results))
-        out.update(_fingerprint(run_dir, results, task.full))
+        out.update(**_fingerprint(run_dir, results, task.full), **figures(results))
         if task.full:
             out["store"] = str(run_dir)
+            journal_file = run_dir / "net-journal.jsonl"
+            if results.get("valid?") is not True and journal_file.exists():
+                out["unanswerable"] = requests_in_time(journal_file, DEFAULT_TIMEOUT) == 0
     except SeedTimeout:
         watchdog.cancel()
         out.update(signature="broken: timeout",
@@ -200,6 +206,15 @@ def _fingerprint(run_dir: Path, results: dict[str, Any], full: bool) -> dict[str
                 last = int(m.group(1))
     return {"fingerprint": {"history": history, "results": digest},
             "virtual_s": round(last / 1e9, 3)}
+
+
+def figures(results: dict[str, Any]) -> dict[str, Any]:
+    """The run's availability (:ok-fraction) and servers msgs-per-op, None where absent."""
+    availability = results.get("availability")
+    servers = (results.get("net") or {}).get("servers")
+    return {"ok_fraction": availability.get("ok-fraction")
+            if isinstance(availability, dict) else None,
+            "msgs_per_op": servers.get("msgs-per-op") if isinstance(servers, dict) else None}
 
 
 def signature(results: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """Swarm testing for a sweep (`sweep --swarm`): each seed also draws its own configuration,
-node count, rate, latency, which of the given faults, nemesis interval and time limit, from
+node count, rate, latency, which of the given faults (or all of them, with
+`--swarm-all-faults`), nemesis interval and time limit, from
 ranges the user gives (`--swarm-rate 10-200`) or from defaults around the test's flags. The
 draw is seeded by the seed alone, so it replays, and it is spelled out as ordinary `test`
 flags, so the replay command needs no swarm at all.
@@ -24,6 +25,7 @@ DRAWN = ("--node-count", "--nodes", "--node", "-n", "--nodes-file", "--rate", "-
 @dataclass
 class Ranges:
     given: dict[str, tuple[float, float]] = field(default_factory=dict)
+    all_faults: bool = False  # --swarm-all-faults: every given fault in every seed
 
     def add(self, name: str, text: str) -> None:
         """`--swarm-<name> LO-HI` (or a single value)."""
@@ -61,7 +63,8 @@ def draw(seed: int, opts: Options, ranges: Ranges, fixed_nodes: bool) -> list[st
     out += ["--latency", str(rng.randint(int(lo), int(hi)))]
     faults = sorted(opts.nemesis)
     if len(faults) > 1:  # a random subset, perhaps none: each fault in or out at even odds
-        faults = [f for f in faults if rng.random() < 0.5]
+        subset = [f for f in faults if rng.random() < 0.5]  # drawn either way: the later
+        faults = faults if ranges.all_faults else subset  # draws stay the seed's own
     if faults:
         out += ["--nemesis", ",".join(faults)]
         interval = opts.nemesis_interval

@@ -45,14 +45,15 @@ DEFAULT_TIMEOUT = 600.0
 KEEP = ("all", "failing", "none")
 # the sweep's own flags: name -> takes a value
 FLAGS = {"--seeds": True, "--jobs": True, "--keep": True, "--cluster": True, "--timeout": True,
-         "--real": False, "--swarm": False,
+         "--real": False, "--swarm": False, "--swarm-all-faults": False,
          **{f"--swarm-{name}": True for name in swarm.RANGES}}
 USAGE = """usage: python3 -m workbench sweep --bin BIN -w WORKLOAD [test flags] --seeds 1-100
                                 [--jobs N] [--keep all|failing|none] [--timeout SECONDS]
                                 [--cluster tcp://HOST:PORT] [--real] [--swarm
                                 [--swarm-node-count LO-HI] [--swarm-rate LO-HI]
                                 [--swarm-latency LO-HI] [--swarm-nemesis-interval LO-HI]
-                                [--swarm-time-limit LO-HI]] [-- args for the binary]
+                                [--swarm-time-limit LO-HI] [--swarm-all-faults]]
+                                [-- args for the binary]
 Each seed is one `test --sim --seed N` run (`--real`: a real run); the test flags are
 `test`'s (python3 -m workbench test --help). Lines go to STORE/sweeps/<time>/sweep.jsonl."""
 
@@ -161,8 +162,9 @@ def parse(argv: list[str]) -> Sweep:
     for name in swarm.RANGES:
         if f"--swarm-{name}" in own:
             ranges.add(name, own[f"--swarm-{name}"])
-    if ranges.given and "--swarm" not in own:
-        raise UsageError("--swarm-* ranges need --swarm")
+    ranges.all_faults = "--swarm-all-faults" in own
+    if (ranges.given or ranges.all_faults) and "--swarm" not in own:
+        raise UsageError("--swarm-* flags need --swarm")
     seeds = parse_seeds(own["--seeds"])
     test_flags = flags if real or "--sim" in flags else [*flags, "--sim"]
     opts = cli.parse([*test_flags, *(["--"] + args if args else [])])
@@ -391,18 +393,22 @@ class Sweeper:
         if plan.error is not None:
             return {"seed": plan.seed, "exit": EXIT_USAGE, "valid": "unknown",
                     "signature": "broken: flags", "virtual_s": None, "wall_s": 0.0,
-                    "cpu_s": 0.0, "store": None, "replay": replay, "config": plan.config,
+                    "cpu_s": 0.0, "store": None, "ok_fraction": None, "msgs_per_op": None,
+                    "unanswerable": None, "replay": replay, "config": plan.config,
                     "error": plan.error, "deterministic": None}
         first = seed.first
         assert first is not None
-        line = {k: first[k] for k in ("seed", "exit", "valid", "signature", "virtual_s",
-                                      "wall_s", "cpu_s", "store")}
+        line = {k: first.get(k) for k in ("seed", "exit", "valid", "signature", "virtual_s",
+                                          "wall_s", "cpu_s", "store", "ok_fraction",
+                                          "msgs_per_op", "unanswerable")}
         line.update(replay=replay, config=plan.config, error=first["error"],
                     deterministic=None)
         second = seed.second
         if second is not None:
             if second["store"] is not None:
                 line["store"] = second["store"]
+            if second.get("unanswerable") is not None:
+                line["unanswerable"] = second["unanswerable"]
             if not self.sw.real:
                 same = (second["exit"] == first["exit"]
                         and second["fingerprint"] == first["fingerprint"])
@@ -489,18 +495,26 @@ def groups(lines: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]
     return sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
+def _unanswerable(members: list[dict[str, Any]]) -> int:
+    return sum(1 for x in members if x.get("unanswerable"))
+
+
 def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> str:
     """summary.md: counts, the failures grouped by signature, nondeterminism."""
     count = {k: sum(1 for x in lines if x["valid"] is v and x["exit"] in (0, 1, 2))
              for k, v in (("valid", True), ("invalid", False))}
     unknown = sum(1 for x in lines if x["valid"] == "unknown" and x["exit"] == EXIT_UNKNOWN)
     broken = sum(1 for x in lines if x["exit"] not in (0, 1, 2))
+    unanswerable = sum(1 for x in lines if x.get("unanswerable"))
     checked = [x for x in lines if x.get("deterministic") is not None]
     differ = [x for x in checked if x["deterministic"] is False]
     out = [f"# Sweep: {len(lines)} of {len(sw.seeds)} seeds", "", f"    {command}", "",
            note, "",
            f"- valid {count['valid']}, invalid {count['invalid']}, unknown {unknown}, "
            f"broken {broken}; exit status {exit_status(lines)}",
+           *([f"- unanswerable: {unanswerable} of the invalid seeds (no op's request reached "
+                "a running node before its client gave up: no node program could pass them)"]
+             if unanswerable else []),
            f"- run twice to check determinism: {len(checked)} seeds"
            + (" (not in --real mode)" if sw.real else "")
            + (f"; **{len(differ)} not deterministic**" if differ else "; all replayed exactly"),
@@ -508,14 +522,20 @@ def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> 
     found = groups(lines)
     if found:
         out += ["## Failures by signature", "",
-                "| signature | seeds | fastest seed | its virtual s |", "| --- | --- | --- | --- |"]
+                "| signature | seeds | unanswerable | fastest seed | its virtual s |",
+                "| --- | --- | --- | --- | --- |"]
         for sig, members in found:
             best = members[0]
-            out.append(f"| `{sig}` | {len(members)} | {best['seed']} | {best['virtual_s']} |")
+            out.append(f"| `{sig}` | {len(members)} | {_unanswerable(members)} "
+                       f"| {best['seed']} | {best['virtual_s']} |")
         for sig, members in found:
             best = members[0]
             seeds = ", ".join(str(x["seed"]) for x in sorted(members, key=lambda x: x["seed"]))
+            none = [x["seed"] for x in sorted(members, key=lambda x: x["seed"])
+                    if x.get("unanswerable")]
             out += ["", f"### `{sig}`", "", f"{len(members)} seeds: {seeds}", "",
+                    *([f"Unanswerable (nothing reached a running node in time): "
+                       f"{', '.join(map(str, none))}", ""] if none else []),
                     f"Fastest: seed {best['seed']} ({best['virtual_s']} s virtual, "
                     f"{best['wall_s']} s wall)" + (f"; store {best['store']}"
                                                    if best["store"] else ""), "",
@@ -595,7 +615,10 @@ def _report(done: list[dict[str, Any]], sw: Sweep, where: Path, note: str,
           + (f" in {len(found)} signatures" if found else "") + ".")
     for sig, members in found:
         best = members[0]
-        print(f"  {len(members):>5} x {sig}; fastest seed {best['seed']}:\n"
+        none = _unanswerable(members)
+        print(f"  {len(members):>5} x {sig}"
+              + (f" ({none} unanswerable)" if none else "")
+              + f"; fastest seed {best['seed']}:\n"
               f"          {best['replay']}")
     for x in done:
         if x.get("deterministic") is False:

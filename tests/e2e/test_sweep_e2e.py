@@ -41,7 +41,7 @@ def sweep(tmp_path: Path, *flags: str, timeout: float = 280) -> Swept:
 
 def _tmp(tmp_path: Path) -> Path:
     path = tmp_path / "tmp"
-    path.mkdir(exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -244,3 +244,22 @@ def test_on_a_terminal_a_progress_bar_counts_seeds_and_failures(tmp_path: Path) 
     failing = sum(1 for x in lines if x["exit"] != 0)
     assert proc.returncode == (1 if failing else 0)
     assert "8/8 [" in text and f"{failing} failing, " in text and " seeds/min]" in text
+
+
+def test_a_schedule_that_leaves_nothing_to_answer_is_told_from_a_node_that_answers_nothing(
+        tmp_path: Path) -> None:
+    schedule = tmp_path / "kill-all.jsonl"  # n0 killed at once and never started again
+    schedule.write_text('{"time": 0.0001, "f": "kill", "value": "all", "nodes": ["n0"]}\n')
+    flags = [*ECHO[:-1], "3", "--seeds", "1-2"]
+    proc, lines, where = sweep(tmp_path / "killed", *flags, "--bin", "echo.py", "--nemesis",
+                               "kill", "--nemesis-schedule", str(schedule))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert [(x["signature"], x["unanswerable"], x["ok_fraction"]) for x in lines] == \
+        [("stats[echo]", True, 0.0)] * 2
+    assert where is not None and "unanswerable: 2 of the invalid seeds" in \
+        (where / "summary.md").read_text()
+    assert "2 x stats[echo] (2 unanswerable)" in proc.stdout
+    proc, lines, where = sweep(tmp_path / "mute", *flags, "--bin", "tests/nodes/echo_never.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert [(x["signature"], x["unanswerable"]) for x in lines] == [("stats[echo]", False)] * 2
+    assert where is not None and "unanswerable" not in proc.stdout
