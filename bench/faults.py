@@ -2,22 +2,16 @@
 """Benchmark: the fault sweep table, and the cost of crash safety.
 
 Sweep: each stage at its official flags (its own --nemesis replaced) under each fault mix,
-partition, kill, pause and partition,kill,pause, over seeds 1..N; seed s draws its
---nemesis-interval from 1 to 10 s (uniformly, to 0.1 s, from the seed alone, so every row
-of a given seed uses the same interval and the replay command spells it out). One row per
-cell: valid seeds / seeds, seeds where a node was muted (it answered a client that had given
-up, see maelstrom_node.py's answer_clients_within), answers dropped per run because the
-client may have given up (counted in the node logs), servers msgs-per-op and availability
-(mean :ok-fraction), and the most common failure signature (failed checkers and their error
-types) with its count and first seed; every failing seed's replay command follows the table.
-
-`down/bad`: seeds in which the nemesis left no node up (running and not paused, from the
-marks in the node logs) before the last 5 s of the main phase, and how many of them were
-invalid. Every request sent meanwhile waits in a queue or is lost, may be of any age when a
-node reads it, and its client gives up 5 s after sending; a node that cannot tell a client
-still waiting from one that left (and would be muted for answering it) can acknowledge
-nothing, so a workload that needs some op :ok (stats; kafka's analysis of an empty history)
-fails. Those seeds are named as such in the list of failing seeds.
+partition, kill, pause and partition,kill,pause, over seeds 1..N, as one `python3 -m
+workbench sweep --swarm --swarm-all-faults` per cell: every seed keeps the cell's faults and
+the stage's node count, rate, latency and time limit, and draws its --nemesis-interval from
+1 to 10 s (from the seed alone, so every cell of a seed uses the same interval and the
+replay command spells it out). One row per cell: valid seeds / seeds; unanswerable seeds
+(invalid, and no op's request reached a running node while its client waited, so no node
+program could pass them: see docs/sweep.md); the other invalid seeds, which are the
+script's fault; servers msgs-per-op and availability (mean :ok-fraction); the most common
+failure signature outside the unanswerable seeds, with its count and first seed. Every
+failing seed's replay command follows the table.
 
 `--availability total` stays only under partition alone: a dead or paused node cannot
 answer, so the flag is dropped from cells with kill or pause (unique-ids, txn-6a,
@@ -31,12 +25,12 @@ before crash safety (git revision --old, taken into a temporary directory) besid
 current ones: msgs-per-op, latency median / max (broadcast: stable latency) and availability,
 median over seeds.
 
-Runs are simulated (--sim, deterministic per seed) unless --real, one at a time; real runs
-take the shared lock. Run from the repository root:
+Sweeps are simulated (deterministic per seed) on --jobs processes unless --real; cost runs
+go one at a time, and real ones take the shared lock. Run from the repository root:
 
     .venv/bin/python bench/faults.py [--seeds 20 | --seeds 1-200] [--stages a,b]
         [--faults 'partition|kill|pause|partition,kill,pause'] [--interval 3] [--real]
-        [--jsonl FILE] [--cost] [--no-matrix] [--old REV]
+        [--jobs 2] [--jsonl FILE] [--cost] [--no-matrix] [--old REV]
 """
 
 from __future__ import annotations
@@ -46,9 +40,8 @@ import collections
 import itertools
 import json
 import math
-import random
+import os
 import re
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -66,7 +59,6 @@ COST_STAGES = ["unique-ids", "broadcast-3b", "broadcast-3d", "broadcast-3e", "co
                "kafka-5c", "txn-6b", "txn-6c"]
 FAULTS = ["partition", "kill", "pause", "partition,kill,pause"]
 RUN_IDS = itertools.count()
-CLIENT_TIMEOUT = 5.0  # Maelstrom's client.clj default-timeout
 OLD_REV = "75bfde8"  # main before the solutions were made crash-safe
 SCRIPTS = ["unique_ids.py", "broadcast.py", "counter.py", "kafka.py", "txn.py",
            "maelstrom_node.py"]
@@ -93,27 +85,12 @@ def faulted(stage: Stage, faults: str, interval: float) -> list[str]:
     return flags
 
 
-def interval_of(seed: int, low: float = 1.0, high: float = 10.0) -> float:
-    """Seed `seed`'s --nemesis-interval: drawn from [low, high] by the seed alone."""
-    return round(random.Random(f"nemesis-interval:{seed}").uniform(low, high), 1)
-
-
 @dataclass
 class Cell:
     names: list[str]  # stages with these very flags
     faults: str
     flags: list[str]  # without --nemesis-interval, --seed, --store
     args: list[str]
-
-    def command(self, seed: int, interval: float) -> list[str]:
-        return self.flags + ["--nemesis-interval", str(interval)]
-
-    def replay(self, seed: int, interval: float, real: bool) -> str:
-        cmd = ["python3", "-m", "workbench", "test", *self.command(seed, interval),
-               *([] if real else ["--sim"]), "--seed", str(seed)]
-        if self.args:
-            cmd += ["--", *self.args]
-        return shlex.join(cmd)
 
 
 def cells(names: list[str], faults: list[str]) -> list[Cell]:
@@ -138,75 +115,13 @@ def cells(names: list[str], faults: list[str]) -> list[Cell]:
     return list(out.values())
 
 
-def signature(out: Outcome) -> str | None:
-    """None for a valid run; else which checkers failed, with their error types."""
-    r = out.results
-    if r is None:
-        return f"broken (exit {out.code})"
-    if r.get("valid?") is True:
-        return None
-    parts = []
-    for name, sub in r.items():
-        if isinstance(sub, dict) and sub.get("valid?") is False:
-            kinds = sub.get("error-types") or sub.get("anomaly-types") or []
-            if name == "workload" and sub.get("lost-count"):
-                kinds = [*kinds, "lost"]
-            if name == "stats":  # an f never :ok (kafka's :crash never is, and is no failure)
-                kinds = [f for f, b in (sub.get("by-f") or {}).items()
-                         if b.get("valid?") is False and f != "crash"]
-                if not kinds:
-                    continue
-                name = "stats-never-ok"
-            parts.append(name + (f"[{','.join(str(k) for k in kinds)}]" if kinds else ""))
-    return " ".join(parts) or f"valid? {r.get('valid?')}"
-
-
-def dropped(out: Outcome) -> int:
-    """Answers the nodes did not send because the client may have given up (their logs)."""
-    if out.run_dir is None:
-        return 0
-    return sum(log.read_text(errors="replace").count("not answering ")
-               for log in (out.run_dir / "node-logs").glob("*.log"))
-
-
-MARK = re.compile(r"=== (\S+) (paused|resumed|killed|started again) by the nemesis "
-                  r"\(incarnation \d+\) at ([0-9.]+) s ===")
-
-
-def first_up(out: Outcome) -> float:
-    """When some node was first up (running, not paused) for half a second or more, from the
-    nemesis marks in the node logs; inf if never."""
-    if out.run_dir is None:
-        return 0.0
-    events, nodes = [], set()
-    for log in (out.run_dir / "node-logs").glob("*.log"):
-        nodes.add(log.stem)
-        for m in MARK.finditer(log.read_text(errors="replace")):
-            events.append((float(m.group(3)), m.group(1), m.group(2)))
-    events.sort()
-    down: set[str] = set()
-    since = 0.0  # the time of the last change
-    for t, node, what in events:
-        if len(down) < len(nodes) and t - since >= 0.5:
-            return since
-        if what in ("paused", "killed"):
-            down.add(node)
-        else:
-            down.discard(node)
-        since = t
-    return since if len(down) < len(nodes) else float("inf")
-
-
 def figures(out: Outcome) -> dict:
     r = out.results
     if r is None:
-        return {"valid": False, "sig": signature(out), "muted": 0, "dropped": 0, "up": 0.0}
+        return {"valid": False}
     q = r["perf"].get("latency-quantiles", {})
     stable = r["workload"].get("stable-latencies") or {}
-    return {"valid": r["valid?"] is True, "sig": signature(out),
-            "muted": len((r.get("workbench") or {}).get("muted") or []), "dropped": dropped(out),
-            "up": first_up(out),
-            "mpo": r["net"]["servers"].get("msgs-per-op", 0.0),
+    return {"valid": r["valid?"] is True, "mpo": r["net"]["servers"].get("msgs-per-op", 0.0),
             "avail": r["availability"]["ok-fraction"], "p50": quantile(q, 0.5, 0.0),
             "max": quantile(q, 1, 0.0), "s50": quantile(stable, 0.5), "smax": quantile(stable, 1)}
 
@@ -216,20 +131,42 @@ def run(flags: list[str], args: list[str], seed: int, store: Path, real: bool) -
 
 
 def sweep_cell(c: Cell, seeds: list[int], fixed: float | None, tmp: Path, real: bool,
-               jsonl: Path | None) -> list[dict]:
-    rows = []
-    for seed in seeds:
-        interval = fixed if fixed is not None else interval_of(seed)
-        store = tmp / f"run-{next(RUN_IDS)}"
-        row = figures(run(c.command(seed, interval), c.args, seed, store, real))
-        row.update(seed=seed, interval=interval, replay=c.replay(seed, interval, real))
-        rows.append(row)
-        if jsonl is not None:
-            with jsonl.open("a") as f:
-                f.write(json.dumps({"stages": c.names, "faults": c.faults,
-                                    **{k: v for k, v in row.items()}}) + "\n")
-        shutil.rmtree(store, ignore_errors=True)
-    return rows
+               jobs: int, jsonl: Path | None) -> list[dict]:
+    """The cell's seeds as one `workbench sweep`; its lines."""
+    limit = c.flags[c.flags.index("--time-limit") + 1]
+    pinned = {"node-count": c.flags[c.flags.index("--node-count") + 1],
+              "rate": c.flags[c.flags.index("--rate") + 1] if "--rate" in c.flags else "0",
+              "latency": c.flags[c.flags.index("--latency") + 1]
+              if "--latency" in c.flags else "0", "time-limit": limit}
+    interval = f"{fixed}-{fixed}" if fixed is not None else "1-10"
+    store = tmp / f"sweep-{next(RUN_IDS)}"
+    cmd = [sys.executable, "-m", "workbench", "sweep", *c.flags, "--seeds", seed_span(seeds),
+           "--jobs", str(jobs), "--store", str(store), "--quiet", "--swarm",
+           "--swarm-all-faults", "--swarm-nemesis-interval", interval,
+           *(x for k, v in pinned.items() for x in (f"--swarm-{k}", f"{v}-{v}")),
+           *(["--real"] if real else []), *(["--", *c.args] if c.args else [])]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    found = sorted(store.glob("sweeps/*/sweep.jsonl"))
+    if not found:
+        raise SystemExit(f"{' '.join(c.names)} {c.faults}: the sweep wrote no lines "
+                         f"(exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+    rows = [json.loads(x) for x in found[-1].read_text().splitlines()]
+    if jsonl is not None:
+        with jsonl.open("a") as f:
+            for row in rows:
+                f.write(json.dumps({"stages": c.names, "faults": c.faults, **row}) + "\n")
+    shutil.rmtree(store, ignore_errors=True)
+    return sorted(rows, key=lambda r: r["seed"])
+
+
+def replay(command: str) -> str:
+    """A sweep line's replay command without the bench's scratch --store and --quiet."""
+    return re.sub(r" --store \S+| --quiet", "", command)
+
+
+def seed_span(seeds: list[int]) -> str:
+    return f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) \
+        else ",".join(map(str, seeds))
 
 
 def seed_list(text: str) -> list[int]:
@@ -242,56 +179,45 @@ def seed_list(text: str) -> list[int]:
     return list(range(1, int(text) + 1))
 
 
-def summary(rows: list[dict], limit: float) -> str:
-    """valid/seeds; how many seeds had no node up before the last CLIENT_TIMEOUT seconds of
-    the main phase ("down": a request queued meanwhile may be of any age, so a node that
-    cannot tell may answer none of them, and nothing can be acknowledged) and how many of
-    those were invalid; muted; dropped; msgs-per-op; availability; the most common failure
-    signature outside the down seeds."""
-    ok = sum(1 for r in rows if r["valid"])
-    down = [r for r in rows if r.get("up", 0.0) > limit - CLIENT_TIMEOUT]
-    down_bad = sum(1 for r in down if not r["valid"])
-    muted = sum(1 for r in rows if r["muted"])
-    drops = sum(r["dropped"] for r in rows) / len(rows)
-    mpo = [r["mpo"] for r in rows if "mpo" in r]
-    avail = [r["avail"] for r in rows if "avail" in r]
-    sigs = collections.Counter(r["sig"] for r in rows if r["sig"] and r not in down)
+def summary(rows: list[dict]) -> str:
+    """valid/seeds, unanswerable, the other invalid seeds, msgs-per-op, availability, the
+    most common failure signature outside the unanswerable seeds."""
+    ok = sum(1 for r in rows if r["exit"] == 0)
+    none = sum(1 for r in rows if r["exit"] != 0 and r.get("unanswerable"))
+    mpo = [r["msgs_per_op"] for r in rows if r.get("msgs_per_op") is not None]
+    avail = [r["ok_fraction"] for r in rows if r.get("ok_fraction") is not None]
+    bad = [r for r in rows if r["exit"] != 0 and not r.get("unanswerable")]
+    sigs = collections.Counter(r["signature"] or f"exit {r['exit']}" for r in bad)
     worst = "-"
     if sigs:
         sig, n = sigs.most_common(1)[0]
-        first = min(r["seed"] for r in rows if r["sig"] == sig and r not in down)
+        first = min(r["seed"] for r in bad if (r["signature"] or f"exit {r['exit']}") == sig)
         worst = f"{sig} x{n} (seed {first})"
-    return (f"{f'{ok}/{len(rows)}':>9} {f'{len(down)}/{down_bad}':>9} {muted:>5} {drops:>7.2f} "
+    return (f"{f'{ok}/{len(rows)}':>9} {none:>6} {len(bad):>5} "
             f"{statistics.mean(mpo) if mpo else math.nan:>8.3f} "
             f"{statistics.mean(avail) if avail else math.nan:>7.4f}  {worst}")
 
 
 def matrix(names: list[str], faults: list[str], seeds: list[int], fixed: float | None,
-           tmp: Path, real: bool, jsonl: Path | None) -> None:
-    span = f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) \
-        else ",".join(map(str, seeds))
+           tmp: Path, real: bool, jobs: int, jsonl: Path | None) -> None:
     drawn = f"--nemesis-interval {fixed}" if fixed is not None else \
         "--nemesis-interval drawn per seed from 1-10 s"
-    print(f"fault sweep: seeds {span}, {drawn}, "
-          f"{'real processes' if real else 'simulated (--sim)'}")
-    header = (f"{'stage':<30} {'faults':<21} {'valid':>9} {'down/bad':>9} {'muted':>5} "
-              f"{'dropped':>7} "
-              f"{'msgs/op':>8} "
-              f"{'avail':>7}  worst signature")
+    print(f"fault sweep: seeds {seed_span(seeds)}, {drawn}, "
+          f"{'real processes' if real else 'simulated (--sim)'}, {jobs} jobs")
+    header = (f"{'stage':<30} {'faults':<21} {'valid':>9} {'unansw':>6} {'bad':>5} "
+              f"{'msgs/op':>8} {'avail':>7}  worst signature")
     print(header)
     print("-" * (len(header) + 30))
     failing: list[str] = []
     for c in cells(names, faults):
-        rows = sweep_cell(c, seeds, fixed, tmp, real, jsonl)
+        rows = sweep_cell(c, seeds, fixed, tmp, real, jobs, jsonl)
         label = " = ".join(c.names)
         if "--availability" in c.flags:
             label += " +avail"
-        limit = float(c.flags[c.flags.index("--time-limit") + 1])
-        print(f"{label:<30} {c.faults:<21} {summary(rows, limit)}", flush=True)
-        failing += [f"  {label} {c.faults}: {r['sig']}"
-                    + (f" (no node up before {r['up']:.1f} s)"
-                       if r.get("up", 0.0) > limit - CLIENT_TIMEOUT else "")
-                    + f"\n    {r['replay']}" for r in rows if r["sig"]]
+        print(f"{label:<30} {c.faults:<21} {summary(rows)}", flush=True)
+        failing += [f"  {label} {c.faults}: {r['signature'] or 'exit ' + str(r['exit'])}"
+                    + (" (unanswerable)" if r.get("unanswerable") else "")
+                    + f"\n    {replay(r['replay'])}" for r in rows if r["exit"] != 0]
     if failing:
         print("\nfailing seeds:")
         print("\n".join(failing))
@@ -355,6 +281,8 @@ def main() -> None:
     ap.add_argument("--faults", default="|".join(FAULTS),
                     help="fault mixes separated by |, e.g. 'kill|partition,kill,pause'")
     ap.add_argument("--real", action="store_true", help="real processes instead of --sim")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                    help="seeds at once in each cell's sweep")
     ap.add_argument("--jsonl", type=Path, help="also append one line per run to this file")
     ap.add_argument("--cost", action="store_true", help="also the cost table")
     ap.add_argument("--cost-stages", default=",".join(COST_STAGES))
@@ -366,7 +294,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         if not args.no_matrix:
             matrix(args.stages.split(","), args.faults.split("|"), seeds, args.interval, tmp,
-                   args.real, args.jsonl)
+                   args.real, args.jobs, args.jsonl)
             print()
         if args.cost:
             cost(args.cost_stages.split(","), len(seeds), args.old, tmp, args.real)

@@ -3,6 +3,7 @@ src/maelstrom/net/journal.clj, net/checker.clj)."""
 
 from __future__ import annotations
 
+import collections
 import json
 from pathlib import Path
 from typing import Any, Iterator
@@ -70,14 +71,15 @@ class Journal:
         return iter(self.events)
 
 
-def requests_in_time(path: Path, timeout: float) -> int:
-    """How many of the ops' client requests in the journal file `path` reached a node (were
-    handed to a running process: the network holds what is sent to a paused node and loses
-    what is sent to a dead one) less than `timeout` seconds after they were sent, while their
-    client still waited. Zero means the fault schedule left no node anything to answer: no
-    node program could have completed a single op of the run."""
+def requests_in_time(path: Path, timeout: float) -> collections.Counter[str]:
+    """How many of the ops' client requests of each message type in the journal file `path`
+    reached a node (were handed to a running process: the network holds what is sent to a
+    paused node and loses what is sent to a dead one) less than `timeout` seconds after they
+    were sent, while their client still waited. A type missing here is one no node program
+    could have answered in time, whatever it did: the fault schedule left it nothing to
+    answer."""
     sent: dict[int, int] = {}
-    reached = 0
+    reached: collections.Counter[str] = collections.Counter()
     limit = timeout * 1e9
     with path.open() as f:
         for line in f:
@@ -85,13 +87,14 @@ def requests_in_time(path: Path, timeout: float) -> int:
                 continue
             event = json.loads(line)
             msg = event["message"]
-            if msg["src"][:1] != "c" or msg["dest"][:1] == "c" \
-                    or not isinstance(msg["body"], dict) or msg["body"].get("type") in SETUP_TYPES:
+            body = msg["body"]
+            if msg["src"][:1] != "c" or msg["dest"][:1] == "c" or not isinstance(body, dict) \
+                    or body.get("type") in SETUP_TYPES:
                 continue
             if event["type"] == SEND:
                 sent[msg["id"]] = event["time"]
             elif event["time"] - sent.get(msg["id"], event["time"]) < limit:
-                reached += 1
+                reached[str(body.get("type"))] += 1
     return reached
 
 

@@ -33,6 +33,7 @@ from .client import DEFAULT_TIMEOUT
 from .errors import EXIT_BROKEN, WorkbenchError
 from .journal import requests_in_time
 from .report import results as results_file
+from .workloads import request_fs
 
 # Checker output keys that name what went wrong, when their count (or list) is not empty.
 PROBLEM_COUNTS = {"lost-count": "lost", "duplicated-count": "duplicated"}
@@ -122,9 +123,8 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
         out.update(**_fingerprint(run_dir, results, task.full), **figures(results))
         if task.full:
             out["store"] = str(run_dir)
-            journal_file = run_dir / "net-journal.jsonl"
-            if results.get("valid?") is not True and journal_file.exists():
-                out["unanswerable"] = requests_in_time(journal_file, DEFAULT_TIMEOUT) == 0
+            if results.get("valid?") is not True:
+                out["unanswerable"] = unanswerable(run_dir, results, opts.workload)
     except SeedTimeout:
         watchdog.cancel()
         out.update(signature="broken: timeout",
@@ -206,6 +206,24 @@ def _fingerprint(run_dir: Path, results: dict[str, Any], full: bool) -> dict[str
                 last = int(m.group(1))
     return {"fingerprint": {"history": history, "results": digest},
             "virtual_s": round(last / 1e9, 3)}
+
+
+def unanswerable(run_dir: Path, results: dict[str, Any], workload: str) -> list[str] | None:
+    """The ops (:f) the stats checker found never :ok that no node program could have
+    completed: none of their requests reached a running node while its client waited
+    (journal.requests_in_time). Any of them makes the run invalid for every node. None
+    without a journal."""
+    journal_file = run_dir / "net-journal.jsonl"
+    if not journal_file.exists():
+        return None
+    by_f = (results.get("stats") or {}).get("by-f") or {}
+    never = [str(f) for f, v in by_f.items() if f not in EXEMPT_FS and isinstance(v, dict)
+             and v.get("valid?", True) is not True]
+    if not never:
+        return []
+    names = request_fs(workload)
+    reached = {names.get(t, t) for t in requests_in_time(journal_file, DEFAULT_TIMEOUT)}
+    return sorted(f for f in never if f not in reached)
 
 
 def figures(results: dict[str, Any]) -> dict[str, Any]:

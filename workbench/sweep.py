@@ -407,7 +407,7 @@ class Sweeper:
         if second is not None:
             if second["store"] is not None:
                 line["store"] = second["store"]
-            if second.get("unanswerable") is not None:
+            if second.get("unanswerable") is not None:  # computed from its full store
                 line["unanswerable"] = second["unanswerable"]
             if not self.sw.real:
                 same = (second["exit"] == first["exit"]
@@ -512,8 +512,9 @@ def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> 
            note, "",
            f"- valid {count['valid']}, invalid {count['invalid']}, unknown {unknown}, "
            f"broken {broken}; exit status {exit_status(lines)}",
-           *([f"- unanswerable: {unanswerable} of the invalid seeds (no op's request reached "
-                "a running node before its client gave up: no node program could pass them)"]
+           *([f"- unanswerable: {unanswerable} of the invalid seeds (some op never :ok had no "
+                "request reach a running node before its client gave up: no node program "
+                "could pass them)"]
              if unanswerable else []),
            f"- run twice to check determinism: {len(checked)} seeds"
            + (" (not in --real mode)" if sw.real else "")
@@ -534,8 +535,8 @@ def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> 
             none = [x["seed"] for x in sorted(members, key=lambda x: x["seed"])
                     if x.get("unanswerable")]
             out += ["", f"### `{sig}`", "", f"{len(members)} seeds: {seeds}", "",
-                    *([f"Unanswerable (nothing reached a running node in time): "
-                       f"{', '.join(map(str, none))}", ""] if none else []),
+                    *([f"Unanswerable (an op never :ok had no request reach a running node "
+                       f"in time): {', '.join(map(str, none))}", ""] if none else []),
                     f"Fastest: seed {best['seed']} ({best['virtual_s']} s virtual, "
                     f"{best['wall_s']} s wall)" + (f"; store {best['store']}"
                                                    if best["store"] else ""), "",

@@ -68,6 +68,15 @@ def load(opts: Options, rng: random.Random) -> Workload:
     return workload
 
 
+def request_fs(workload: str) -> dict[str, str]:
+    """Which op (:f) a client request of each message type serves, where they differ (a
+    module's REQUEST_FS; kafka's assign asks list_committed_offsets); other requests are
+    named as their ops are (add, read, send, txn, ...)."""
+    module = importlib.import_module(f"{__name__}.{WORKLOADS[workload]}")
+    fs: dict[str, str] = getattr(module, "REQUEST_FS", {})
+    return fs
+
+
 def check_options(opts: Options) -> None:
     """Workload-specific flag checks (UsageError), for cli.parse to call before anything is
     created in the store: a module may define `check_options(opts)` (lin-kv does, for its

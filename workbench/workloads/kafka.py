@@ -35,6 +35,8 @@ from . import Workload
 
 SEND, POLL = Keyword("send"), Keyword("poll")
 IDEMPOTENT = frozenset({"assign"})
+# the op each client request serves, where the names differ (workloads.request_fs)
+REQUEST_FS = {"list_committed_offsets": "assign", "commit_offsets": "poll"}
 SUB_P = 1 / 64  # probability of an assign instead of the next op
 UNSEEN_P = 1 / 3  # probability that an assign also takes the keys with unseen sends
 CRASH_INTERVAL = 30.0  # each client crashes about this often (s)
