@@ -45,10 +45,11 @@ it, and the value is sent again. A node that is not the value's origin waits a l
 longer, by its distance from the origin, so that usually only one node repairs. When a node
 has sent nothing to the hub for a while (e.g. during the final recovery wait) it sends its
 vector to the hub as a heartbeat (after 2 s, backing off to 8 s while nothing changes). The
-hub repairs it, and asks for (pulls) what the heartbeat shows the hub lacks; in the latency
-setting the hub passes such late values on to every node whose vector lacks them. Values cut
-off by a partition arrive within about 2.5 s of the heal. None of this sends anything while
-nodes are in sync and traffic flows.
+hub repairs it at once, and asks for (pulls) what the heartbeat shows the hub lacks; in the
+latency setting the hub passes such late values on to every node whose vector lacks them (an
+origin's own values too: a gossip says how many of its values are the origin's fresh send,
+and the rest are repairs). Values cut off by a partition arrive within about 2.5 s of the
+heal. None of this sends anything while nodes are in sync and traffic flows.
 
 Crashes (kill, pause). In the durable setting each node keeps the values it originated, in
 all its incarnations, in one `lin-kv` key, `broadcast/<node>`: a list of [origin, seq,
@@ -197,9 +198,11 @@ def lacks(peer: str, key: Key) -> bool:
     return their[peer].get(origin, 0) <= seq
 
 
-def repairs(peer: str) -> list[Key]:
+def repairs(peer: str, asked: bool = False) -> list[Key]:
     """Values `peer` provably lacks: its latest vector, received well after we got (or last
-    sent) the value, does not have it."""
+    sent) the value, does not have it. A node that is not a value's origin waits longer, by
+    its distance from the origin, unless `asked` (the hub answering a heartbeat: nobody else
+    hears it)."""
     vv, seen_at, sent_p = their[peer], their_time[peer], sent[peer]
     n = len(ids)
     out = []
@@ -207,7 +210,7 @@ def repairs(peer: str) -> list[Key]:
         start = vv.get(origin, 0)
         if start >= end:
             continue
-        rank = min((me - rank_of[origin]) % n, MAX_RANK)
+        rank = 0 if asked else min((me - rank_of[origin]) % n, MAX_RANK)
         got = held[origin]
         for seq in range(start, end):
             if seq not in got:
@@ -229,8 +232,10 @@ def with_repairs(peer: str, keys: list[Key]) -> list[Key]:
     return keys + [k for k in repairs(peer) if k not in chosen]
 
 
-def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
-    """The one message nodes exchange: some values, and always our vector."""
+def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False, fresh: int = 0) -> None:
+    """The one message nodes exchange: some values, and always our vector. `fresh`: how many
+    of the first keys are an origin's own new values, sent to every node at once (the rest
+    are repairs, which the hub passes on)."""
     t = now()
     sent_p = sent[peer]
     for key in keys:
@@ -239,6 +244,8 @@ def send_gossip(peer: str, keys: list[Key], heartbeat: bool = False) -> None:
                             "vals": [[o, s, held[o][s]] for o, s in keys]}
     if heartbeat:
         body["hb"] = True
+    if fresh:
+        body["fresh"] = fresh
     node.send(peer, body)
     last_sent_to[peer] = t
     pull_from.discard(peer)
@@ -253,10 +260,10 @@ def acknowledge(key: Key) -> None:
         node.reply(request, {"type": "broadcast_ok"})
 
 
-def answer_with_repairs(peer: str, has_more: bool) -> None:
+def answer_with_repairs(peer: str, has_more: bool, asked: bool = False) -> None:
     """Reply to a gossip with what `peer` provably lacks (or with our vector, if it has more
     than we do)."""
-    keys = repairs(peer)
+    keys = repairs(peer, asked)
     if keys or has_more:
         send_gossip(peer, keys)
 
@@ -295,16 +302,16 @@ class Direct:
         if not keys:
             return
         for peer in their:
-            send_gossip(peer, with_repairs(peer, keys))
+            send_gossip(peer, with_repairs(peer, keys), fresh=len(keys))
         if ECHO:  # last, so that it arrives no earlier than any other copy
             node.send(node.node_id, {"type": "gossip", "echo": keys})
 
-    def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
-        if rank_of[key[0]] != ids.index(peer):  # a repair, not the origin's own send
+    def hub_got(self, peer: str, key: Key, relay: list[Key], fresh: bool) -> None:
+        if not fresh:  # a repair (perhaps by the origin, which lost sends to a partition)
             relay.append(key)
 
-    def answer(self, peer: str, has_more: bool, relay: list[Key]) -> None:
-        answer_with_repairs(peer, has_more)
+    def answer(self, peer: str, has_more: bool, relay: list[Key], asked: bool) -> None:
+        answer_with_repairs(peer, has_more, asked)
         for other in their:  # the hub: a repair reached us late; others likely lack it too
             keys = [k for k in relay if other != peer and lacks(other, k)]
             if keys:
@@ -338,12 +345,12 @@ class Star:
         else:
             send_gossip(hub, with_repairs(hub, [key]))
 
-    def hub_got(self, peer: str, key: Key, relay: list[Key]) -> None:
+    def hub_got(self, peer: str, key: Key, relay: list[Key], fresh: bool) -> None:
         self.fresh.append(key)
 
-    def answer(self, peer: str, has_more: bool, relay: list[Key]) -> None:
+    def answer(self, peer: str, has_more: bool, relay: list[Key], asked: bool) -> None:
         if node.node_id != hub and self.up <= 0:
-            answer_with_repairs(peer, has_more)
+            answer_with_repairs(peer, has_more, asked)
         elif has_more:
             pull_from.add(peer)
 
@@ -512,9 +519,10 @@ def gossip(msg: dict) -> None:
     relay: list[Key] = []
     at_hub = node.node_id == hub
     hides = at_hub and strategy.hub_hides
-    for origin, seq, value in body["vals"]:
+    fresh = body.get("fresh", 0)
+    for i, (origin, seq, value) in enumerate(body["vals"]):
         if hold(origin, seq, value, shown=not hides) and at_hub:
-            strategy.hub_got(peer, (origin, seq), relay)
+            strategy.hub_got(peer, (origin, seq), relay, i < fresh)
         elif peer == hub and (origin, seq) in hidden:  # echo: ours, back from the hub
             show((origin, seq))
     vv = their[peer]
@@ -524,7 +532,7 @@ def gossip(msg: dict) -> None:
             vv[origin] = count
     their_time[peer] = now()
     has_more = bool(body.get("hb")) and any(c > vector.get(o, 0) for o, c in theirs.items())
-    strategy.answer(peer, has_more, relay)
+    strategy.answer(peer, has_more, relay, asked=at_hub and bool(body.get("hb")))
 
 
 def heartbeat_tick() -> None:

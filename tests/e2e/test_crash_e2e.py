@@ -85,3 +85,18 @@ def test_ids_counted_in_memory_repeat_after_a_restart(sim) -> None:
     w = run.results["workload"]
     assert w["valid?"] is False and w["duplicated-count"] > 0
     assert _kills(run) >= 2
+
+
+def test_broadcast_values_an_isolated_origin_repairs_late_reach_every_node(sim) -> None:
+    """Swarm seed 42: every node down 0-14 s, then n2 cut off while it stores and sends five
+    values (its direct sends are lost); after the heal n2 gives them to the hub as repairs
+    of its own, and the hub must pass them on, since n4 only heartbeats every 8 s. Before
+    the fix the hub took them for n2's fresh send (which reaches everyone) and n4 never got
+    them: five values lost."""
+    run = sim(*stage_flags("broadcast-3b", ()), "--latency", "0", "--nemesis",
+              "kill,partition", "--nemesis-interval", "7.5", "--seed", "42")
+    assert run.code == 0, run.stdout + run.stderr
+    w = run.results["workload"]
+    assert w["valid?"] is True and w["lost-count"] == 0
+    history = (run.run_dir / "history.txt").read_text()
+    assert "[:isolated {\"n0\" #{\"n2\"}" in history  # the partition that isolates n2
