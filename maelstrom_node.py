@@ -246,6 +246,8 @@ class Node:
             raw = line if isinstance(line, bytes) else line.encode()
             log(f"skipping a line that is not a Maelstrom message: {raw[:200]!r}")
             return
+        if self._freshness is not None:
+            self._freshness.heard()
         in_reply_to = body.get("in_reply_to")
         if in_reply_to is not None and in_reply_to in self._pending:
             on_reply, timer = self._pending.pop(in_reply_to)
@@ -365,8 +367,10 @@ class _Freshness:
     busy). A request is stamped with a time no later than its sending:
 
     - normally the previous observation (it was read promptly);
-    - within DRAIN seconds after a stall, the stall's start (it may have waited in the pipe,
-      or, simulated, in the node's queue, all along);
+    - after a stall, the stall's start (it may have waited in the pipe, or, simulated, in
+      the node's queue, all along), until the backlog is read: until a whole TICK in which
+      the node read nothing at all (what waited is all there at once when it resumes, so
+      input that stops for a tick has run dry), and at most DRAIN seconds;
     - but never earlier than our last answer to that client, when the request is newer than
       the one answered: a client sends its next request only once the previous one is done,
       by our answer or by its own timeout (5 s after it sent it, so after its stamp + 5 s).
@@ -386,6 +390,9 @@ class _Freshness:
         self.limit = limit
         self.seen = -1.0  # the last observation of the loop running (node clock)
         self.stall_from = self.stall_end = float("-inf")
+        self.drained = float("-inf")  # when the last stall's backlog was read
+        self.last_tick = float("-inf")
+        self.input = False  # whether anything was read since the last tick
         self.watching = False
         self.newest: dict[str, int] = {}  # client -> highest msg_id heard from it
         self.answered: dict[str, tuple[int, float, float]] = {}  # client -> (msg_id, when,
@@ -398,10 +405,24 @@ class _Freshness:
         self.seen = loop.time()
 
         def tick() -> None:
-            self.observe(loop.time())
+            self.tick(loop.time())
             loop.call_later(self.TICK, tick)
 
         loop.call_later(self.TICK, tick)
+
+    def tick(self, now: float) -> None:
+        """The timer: an observation; a whole tick since the stall with nothing read ends
+        its drain."""
+        self.observe(now)
+        if not self.input and self.stall_end <= self.last_tick < now \
+                and self.drained < self.stall_end:
+            self.drained = now
+        self.last_tick = now
+        self.input = False
+
+    def heard(self) -> None:
+        """Something was read (any line: a request, a reply, a peer's message)."""
+        self.input = True
 
     def observe(self, now: float) -> float:
         """Note that the loop runs at `now`; the previous observation."""
@@ -419,7 +440,7 @@ class _Freshness:
         before = self.observe(now)
         if not self.watching:
             sent = now
-        elif now - self.stall_end < self.DRAIN:
+        elif now - self.stall_end < self.DRAIN and self.drained < self.stall_end:
             sent = self.stall_from
         else:
             sent = min(before, now)

@@ -87,3 +87,39 @@ def test_a_timer_on_time_is_no_stall() -> None:
     assert f.stall_end == float("-inf")
     r = f.stamp(request("c1"), t + 0.01)
     assert not f.too_late(r, t + 3.9)
+
+
+def test_a_stall_s_drain_ends_with_a_whole_tick_of_no_input() -> None:
+    f = watched()
+    f.tick(10.0)
+    f.tick(15.0)  # the timer, 5 s late: a stall from 10.0
+    f.heard()
+    backlog = f.stamp(request("c1", 1), 15.0)  # what waited is read at once
+    f.tick(15.1)  # input since the last tick: the backlog may go on
+    f.heard()
+    also = f.stamp(request("c2", 1), 15.12)
+    f.tick(15.2)
+    f.tick(15.3)  # a whole tick with nothing read: the backlog is over
+    f.heard()
+    fresh = f.stamp(request("c3", 1), 15.34)
+    assert f.too_late(backlog, 15.4) and f.too_late(also, 15.4)
+    assert not f.too_late(fresh, 15.4)
+    assert fresh.received == 15.3  # type: ignore[attr-defined]  # the last observation
+
+
+def test_without_a_quiet_tick_the_drain_lasts_its_full_length() -> None:
+    f = watched()
+    f.tick(10.0)
+    f.tick(15.0)
+    t = 15.0
+    while t < 15.0 + _Freshness.DRAIN - 0.1:  # a peer's messages keep coming
+        f.heard()
+        t = round(t + 0.1, 3)
+        f.tick(t)
+    f.heard()
+    inside = f.stamp(request("c1", 1), t + 0.05)
+    assert inside.received == 10.0  # type: ignore[attr-defined]
+    f.tick(15.6)
+    f.heard()
+    after = f.stamp(request("c2", 1), 15.65)
+    assert after.received == 15.6  # type: ignore[attr-defined]
