@@ -8,10 +8,12 @@ the stage's node count, rate, latency and time limit, and draws its --nemesis-in
 1 to 10 s (from the seed alone, so every cell of a seed uses the same interval and the
 replay command spells it out). One row per cell: valid seeds / seeds; unanswerable seeds
 (invalid, and no op's request reached a running node while its client waited, so no node
-program could pass them: see docs/sweep.md); the other invalid seeds, which are the
-script's fault; servers msgs-per-op and availability (mean :ok-fraction); the most common
-failure signature outside the unanswerable seeds, with its count and first seed. Every
-failing seed's replay command follows the table.
+program could pass them: see docs/sweep.md); held-only seeds (every such request had
+waited through a pause of 5 s or more, so a node could have answered it only blind: it may
+be older than its client's patience, and answering a client that left mutes the node); the
+other invalid seeds, which are the script's fault; servers msgs-per-op and availability
+(mean :ok-fraction); the most common failure signature among the others, with its count and
+first seed. Every failing seed's replay command follows the table.
 
 `--availability total` stays only under partition alone: a dead or paused node cannot
 answer, so the flag is dropped from cells with kill or pause (unique-ids, txn-6a,
@@ -180,20 +182,23 @@ def seed_list(text: str) -> list[int]:
 
 
 def summary(rows: list[dict]) -> str:
-    """valid/seeds, unanswerable, the other invalid seeds, msgs-per-op, availability, the
-    most common failure signature outside the unanswerable seeds."""
+    """valid/seeds, unanswerable, held only, the other invalid seeds, msgs-per-op,
+    availability, the most common failure signature among the others."""
     ok = sum(1 for r in rows if r["exit"] == 0)
     none = sum(1 for r in rows if r["exit"] != 0 and r.get("unanswerable"))
+    held = sum(1 for r in rows if r["exit"] != 0 and not r.get("unanswerable")
+               and r.get("held_only"))
     mpo = [r["msgs_per_op"] for r in rows if r.get("msgs_per_op") is not None]
     avail = [r["ok_fraction"] for r in rows if r.get("ok_fraction") is not None]
-    bad = [r for r in rows if r["exit"] != 0 and not r.get("unanswerable")]
+    bad = [r for r in rows if r["exit"] != 0 and not r.get("unanswerable")
+           and not r.get("held_only")]
     sigs = collections.Counter(r["signature"] or f"exit {r['exit']}" for r in bad)
     worst = "-"
     if sigs:
         sig, n = sigs.most_common(1)[0]
         first = min(r["seed"] for r in bad if (r["signature"] or f"exit {r['exit']}") == sig)
         worst = f"{sig} x{n} (seed {first})"
-    return (f"{f'{ok}/{len(rows)}':>9} {none:>6} {len(bad):>5} "
+    return (f"{f'{ok}/{len(rows)}':>9} {none:>6} {held:>4} {len(bad):>5} "
             f"{statistics.mean(mpo) if mpo else math.nan:>8.3f} "
             f"{statistics.mean(avail) if avail else math.nan:>7.4f}  {worst}")
 
@@ -204,7 +209,7 @@ def matrix(names: list[str], faults: list[str], seeds: list[int], fixed: float |
         "--nemesis-interval drawn per seed from 1-10 s"
     print(f"fault sweep: seeds {seed_span(seeds)}, {drawn}, "
           f"{'real processes' if real else 'simulated (--sim)'}, {jobs} jobs")
-    header = (f"{'stage':<30} {'faults':<21} {'valid':>9} {'unansw':>6} {'bad':>5} "
+    header = (f"{'stage':<30} {'faults':<21} {'valid':>9} {'unansw':>6} {'held':>4} {'bad':>5} "
               f"{'msgs/op':>8} {'avail':>7}  worst signature")
     print(header)
     print("-" * (len(header) + 30))
@@ -216,7 +221,8 @@ def matrix(names: list[str], faults: list[str], seeds: list[int], fixed: float |
             label += " +avail"
         print(f"{label:<30} {c.faults:<21} {summary(rows)}", flush=True)
         failing += [f"  {label} {c.faults}: {r['signature'] or 'exit ' + str(r['exit'])}"
-                    + (" (unanswerable)" if r.get("unanswerable") else "")
+                    + (" (unanswerable)" if r.get("unanswerable") else
+                       " (held only)" if r.get("held_only") else "")
                     + f"\n    {replay(r['replay'])}" for r in rows if r["exit"] != 0]
     if failing:
         print("\nfailing seeds:")

@@ -270,8 +270,15 @@ def test_only_requests_that_reach_a_node_while_their_client_waits_count(tmp_path
     gossip = [("send", 3, 5, "n0", "n1", "read"), ("recv", 3, 5, "n0", "n1", "read")]
     answer = [("send", 3, 6, "n0", "c9", "read_ok"), ("recv", 3, 6, "n0", "c9", "read_ok")]
     nothing = _journal(tmp_path / "a.jsonl", *setup, lost, *held, *gossip, *answer)
-    assert requests_in_time(nothing, 5.0) == {}
-    assert requests_in_time(nothing, 6.0) == {"read": 1}  # held, read 5.5 s after it was sent
+    assert requests_in_time(nothing, 5.0) == ({}, {})
+    # held 5.5 s: in time for a 6 s client, and told apart unless a 6 s pause held it
+    assert requests_in_time(nothing, 6.0) == ({"read": 1}, {"read": 1})
+    paused = {"n0": [(2.5, True), (7.5, False)]}  # paused after it was sent
+    assert requests_in_time(nothing, 6.0, paused) == ({"read": 1}, {"read": 1})
+    paused = {"n0": [(1.0, False), (1.2, True), (7.5, False)]}
+    assert requests_in_time(nothing, 6.0, paused) == ({"read": 1}, {})
     fresh = _journal(tmp_path / "b.jsonl", *setup, lost,
                      ("send", 8, 7, "c4", "n1", "read"), ("recv", 12.9, 7, "c4", "n1", "read"))
-    assert requests_in_time(fresh, 5.0) == {"read": 1}
+    assert requests_in_time(fresh, 5.0) == ({"read": 1}, {"read": 1})
+    # held 4.9 s by a pause from 3 s: in time, but the node saw a 9.9 s stall
+    assert requests_in_time(fresh, 5.0, {"n1": [(3.0, True)]}) == ({"read": 1}, {})

@@ -71,15 +71,22 @@ class Journal:
         return iter(self.events)
 
 
-def requests_in_time(path: Path, timeout: float) -> collections.Counter[str]:
-    """How many of the ops' client requests of each message type in the journal file `path`
-    reached a node (were handed to a running process: the network holds what is sent to a
-    paused node and loses what is sent to a dead one) less than `timeout` seconds after they
-    were sent, while their client still waited. A type missing here is one no node program
-    could have answered in time, whatever it did: the fault schedule left it nothing to
-    answer."""
+def requests_in_time(path: Path, timeout: float,
+                     pauses: dict[str, list[tuple[float, bool]]] | None = None
+                     ) -> tuple[collections.Counter[str], collections.Counter[str]]:
+    """The ops' client requests of each message type in the journal file `path` that reached
+    a node (were handed to a running process: the network holds what is sent to a paused
+    node and loses what is sent to a dead one) less than `timeout` seconds after they were
+    sent, while their client still waited; and of those, the ones that had not waited
+    through a pause of `timeout` seconds or more, by `pauses` (node -> time-ordered (seconds,
+    paused?) changes). A type missing from the first is one no node program could have
+    answered in time, whatever it did; one missing from the second only a node that answers
+    requests it cannot tell from ones whose clients left (after such a stall a request may
+    be of any age up to the stall's length, and answering a client that left mutes the
+    node)."""
     sent: dict[int, int] = {}
     reached: collections.Counter[str] = collections.Counter()
+    unheld: collections.Counter[str] = collections.Counter()
     limit = timeout * 1e9
     with path.open() as f:
         for line in f:
@@ -93,9 +100,26 @@ def requests_in_time(path: Path, timeout: float) -> collections.Counter[str]:
                 continue
             if event["type"] == SEND:
                 sent[msg["id"]] = event["time"]
-            elif event["time"] - sent.get(msg["id"], event["time"]) < limit:
-                reached[str(body.get("type"))] += 1
-    return reached
+                continue
+            at = sent.get(msg["id"], event["time"])
+            if event["time"] - at >= limit:
+                continue
+            kind = str(body.get("type"))
+            reached[kind] += 1
+            paused_at = _paused_since((pauses or {}).get(msg["dest"], []), at / 1e9)
+            if paused_at is None or event["time"] / 1e9 - paused_at < timeout:
+                unheld[kind] += 1
+    return reached, unheld
+
+
+def _paused_since(changes: list[tuple[float, bool]], t: float) -> float | None:
+    """When the pause that holds a node at time `t` began, or None if it was not paused."""
+    since = None
+    for at, paused in changes:
+        if at > t:
+            break
+        since = at if paused else None
+    return since
 
 
 def _single(x: float) -> float:

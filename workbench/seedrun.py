@@ -96,7 +96,8 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
     out: dict[str, Any] = {"seed": task.seed, "exit": EXIT_BROKEN, "valid": "unknown",
                            "signature": "", "virtual_s": None, "wall_s": 0.0, "cpu_s": 0.0,
                            "fingerprint": None, "store": None, "error": None,
-                           "unanswerable": None, "ok_fraction": None, "msgs_per_op": None}
+                           "unanswerable": None, "held_only": None, "ok_fraction": None,
+                           "msgs_per_op": None}
     if task.sim and not hash_is_fixed():
         out.update(signature="broken: hash-seed",
                    error="this worker hashes strings with a random salt: start it with "
@@ -123,8 +124,10 @@ def run_seed(task: SeedTask) -> dict[str, Any]:
         out.update(**_fingerprint(run_dir, results, task.full), **figures(results))
         if task.full:
             out["store"] = str(run_dir)
-            if results.get("valid?") is not True:
-                out["unanswerable"] = unanswerable(run_dir, results, opts.workload)
+            found = unanswerable(run_dir, results, opts.workload) \
+                if results.get("valid?") is not True else None
+            if found is not None:
+                out["unanswerable"], out["held_only"] = found
     except SeedTimeout:
         watchdog.cancel()
         out.update(signature="broken: timeout",
@@ -208,10 +211,13 @@ def _fingerprint(run_dir: Path, results: dict[str, Any], full: bool) -> dict[str
             "virtual_s": round(last / 1e9, 3)}
 
 
-def unanswerable(run_dir: Path, results: dict[str, Any], workload: str) -> list[str] | None:
-    """The ops (:f) the stats checker found never :ok that no node program could have
-    completed: none of their requests reached a running node while its client waited
-    (journal.requests_in_time). Any of them makes the run invalid for every node. None
+def unanswerable(run_dir: Path, results: dict[str, Any], workload: str
+                 ) -> tuple[list[str], list[str]] | None:
+    """Of the ops (:f) the stats checker found never :ok: those no node program could have
+    completed (none of their requests reached a running node while its client waited), and
+    those only a node that answers blind could have (every such request had waited through
+    a pause of 5 s or more, when it may be older than its client's patience);
+    journal.requests_in_time. Any of the first makes the run invalid for every node. None
     without a journal."""
     journal_file = run_dir / "net-journal.jsonl"
     if not journal_file.exists():
@@ -220,10 +226,29 @@ def unanswerable(run_dir: Path, results: dict[str, Any], workload: str) -> list[
     never = [str(f) for f, v in by_f.items() if f not in EXEMPT_FS and isinstance(v, dict)
              and v.get("valid?", True) is not True]
     if not never:
-        return []
+        return [], []
     names = request_fs(workload)
-    reached = {names.get(t, t) for t in requests_in_time(journal_file, DEFAULT_TIMEOUT)}
-    return sorted(f for f in never if f not in reached)
+    reached, unheld = requests_in_time(journal_file, DEFAULT_TIMEOUT,
+                                       _pauses(run_dir / "nemesis-schedule.jsonl"))
+    ok_any = {names.get(t, t) for t in reached}
+    ok_unheld = {names.get(t, t) for t in unheld}
+    return (sorted(f for f in never if f not in ok_any),
+            sorted(f for f in never if f in ok_any and f not in ok_unheld))
+
+
+def _pauses(path: Path) -> dict[str, list[tuple[float, bool]]]:
+    """node -> its (time, paused?) changes, from a run's nemesis-schedule.jsonl."""
+    out: dict[str, list[tuple[float, bool]]] = {}
+    if not path.exists():
+        return out
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        if entry.get("f") in ("pause", "resume", "kill", "start"):
+            for n in entry.get("nodes") or []:
+                out.setdefault(n, []).append((float(entry["time"]), entry["f"] == "pause"))
+    return out
 
 
 def figures(results: dict[str, Any]) -> dict[str, Any]:

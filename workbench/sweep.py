@@ -394,13 +394,14 @@ class Sweeper:
             return {"seed": plan.seed, "exit": EXIT_USAGE, "valid": "unknown",
                     "signature": "broken: flags", "virtual_s": None, "wall_s": 0.0,
                     "cpu_s": 0.0, "store": None, "ok_fraction": None, "msgs_per_op": None,
-                    "unanswerable": None, "replay": replay, "config": plan.config,
+                    "unanswerable": None, "held_only": None, "replay": replay,
+                    "config": plan.config,
                     "error": plan.error, "deterministic": None}
         first = seed.first
         assert first is not None
         line = {k: first.get(k) for k in ("seed", "exit", "valid", "signature", "virtual_s",
                                           "wall_s", "cpu_s", "store", "ok_fraction",
-                                          "msgs_per_op", "unanswerable")}
+                                          "msgs_per_op", "unanswerable", "held_only")}
         line.update(replay=replay, config=plan.config, error=first["error"],
                     deterministic=None)
         second = seed.second
@@ -409,6 +410,7 @@ class Sweeper:
                 line["store"] = second["store"]
             if second.get("unanswerable") is not None:  # computed from its full store
                 line["unanswerable"] = second["unanswerable"]
+                line["held_only"] = second["held_only"]
             if not self.sw.real:
                 same = (second["exit"] == first["exit"]
                         and second["fingerprint"] == first["fingerprint"])
@@ -499,13 +501,20 @@ def _unanswerable(members: list[dict[str, Any]]) -> int:
     return sum(1 for x in members if x.get("unanswerable"))
 
 
+def _held_only(members: list[dict[str, Any]]) -> int:
+    """Seeds a node could pass only by answering requests held through a 5 s pause (and
+    none that is unanswerable outright)."""
+    return sum(1 for x in members if x.get("held_only") and not x.get("unanswerable"))
+
+
 def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> str:
     """summary.md: counts, the failures grouped by signature, nondeterminism."""
     count = {k: sum(1 for x in lines if x["valid"] is v and x["exit"] in (0, 1, 2))
              for k, v in (("valid", True), ("invalid", False))}
     unknown = sum(1 for x in lines if x["valid"] == "unknown" and x["exit"] == EXIT_UNKNOWN)
     broken = sum(1 for x in lines if x["exit"] not in (0, 1, 2))
-    unanswerable = sum(1 for x in lines if x.get("unanswerable"))
+    unanswerable = _unanswerable(lines)
+    held = _held_only(lines)
     checked = [x for x in lines if x.get("deterministic") is not None]
     differ = [x for x in checked if x["deterministic"] is False]
     out = [f"# Sweep: {len(lines)} of {len(sw.seeds)} seeds", "", f"    {command}", "",
@@ -516,6 +525,9 @@ def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> 
                 "request reach a running node before its client gave up: no node program "
                 "could pass them)"]
              if unanswerable else []),
+           *([f"- held only: {held} of the invalid seeds (every in-time request of some op "
+                "never :ok had waited through a pause of 5 s or more, so no node could tell "
+                "it from one whose client had left)"] if held else []),
            f"- run twice to check determinism: {len(checked)} seeds"
            + (" (not in --real mode)" if sw.real else "")
            + (f"; **{len(differ)} not deterministic**" if differ else "; all replayed exactly"),
@@ -523,12 +535,12 @@ def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> 
     found = groups(lines)
     if found:
         out += ["## Failures by signature", "",
-                "| signature | seeds | unanswerable | fastest seed | its virtual s |",
-                "| --- | --- | --- | --- | --- |"]
+                "| signature | seeds | unanswerable | held only | fastest seed | its virtual s |",
+                "| --- | --- | --- | --- | --- | --- |"]
         for sig, members in found:
             best = members[0]
             out.append(f"| `{sig}` | {len(members)} | {_unanswerable(members)} "
-                       f"| {best['seed']} | {best['virtual_s']} |")
+                       f"| {_held_only(members)} | {best['seed']} | {best['virtual_s']} |")
         for sig, members in found:
             best = members[0]
             seeds = ", ".join(str(x["seed"]) for x in sorted(members, key=lambda x: x["seed"]))
@@ -616,9 +628,10 @@ def _report(done: list[dict[str, Any]], sw: Sweep, where: Path, note: str,
           + (f" in {len(found)} signatures" if found else "") + ".")
     for sig, members in found:
         best = members[0]
-        none = _unanswerable(members)
+        none, held = _unanswerable(members), _held_only(members)
         print(f"  {len(members):>5} x {sig}"
               + (f" ({none} unanswerable)" if none else "")
+              + (f" ({held} held only)" if held else "")
               + f"; fastest seed {best['seed']}:\n"
               f"          {best['replay']}")
     for x in done:

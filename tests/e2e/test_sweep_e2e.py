@@ -254,12 +254,29 @@ def test_a_schedule_that_leaves_nothing_to_answer_is_told_from_a_node_that_answe
     proc, lines, where = sweep(tmp_path / "killed", *flags, "--bin", "echo.py", "--nemesis",
                                "kill", "--nemesis-schedule", str(schedule))
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert [(x["signature"], x["unanswerable"], x["ok_fraction"]) for x in lines] == \
-        [("stats[echo]", ["echo"], 0.0)] * 2
+    assert [(x["signature"], x["unanswerable"], x["held_only"], x["ok_fraction"])
+            for x in lines] == [("stats[echo]", ["echo"], [], 0.0)] * 2
     assert where is not None and "unanswerable: 2 of the invalid seeds" in \
         (where / "summary.md").read_text()
     assert "2 x stats[echo] (2 unanswerable)" in proc.stdout
     proc, lines, where = sweep(tmp_path / "mute", *flags, "--bin", "tests/nodes/echo_never.py")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert [(x["signature"], x["unanswerable"]) for x in lines] == [("stats[echo]", [])] * 2
+    assert [(x["signature"], x["unanswerable"], x["held_only"]) for x in lines] == \
+        [("stats[echo]", [], [])] * 2
     assert where is not None and "unanswerable" not in proc.stdout
+
+
+def test_requests_held_through_a_long_pause_are_told_apart(tmp_path: Path) -> None:
+    """n0 paused 0-6 s: the echo sent at 5 s reaches it in time, but only after a 6 s stall,
+    when it cannot be told from the one sent at 0 s (whose client left); the run ends before
+    a fresh one comes."""
+    schedule = tmp_path / "pause.jsonl"
+    schedule.write_text('{"time": 0.0001, "f": "pause", "value": "all", "nodes": ["n0"]}\n'
+                        '{"time": 6.0, "f": "resume", "value": "all", "nodes": ["n0"]}\n')
+    proc, lines, where = sweep(tmp_path, *ECHO[:-1], "6", "--seeds", "1-2", "--bin", "echo.py",
+                               "--nemesis", "pause", "--nemesis-schedule", str(schedule))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert [(x["signature"], x["unanswerable"], x["held_only"]) for x in lines] == \
+        [("stats[echo]", [], ["echo"])] * 2
+    assert where is not None and "held only: 2 of the invalid seeds" in \
+        (where / "summary.md").read_text()
