@@ -5,15 +5,15 @@ Sweep: each stage at its official flags (its own --nemesis replaced) under each 
 partition, kill, pause and partition,kill,pause, over seeds 1..N, as one `python3 -m
 workbench sweep --swarm --swarm-all-faults` per cell: every seed keeps the cell's faults and
 the stage's node count, rate, latency and time limit, and draws its --nemesis-interval from
-1 to 10 s (from the seed alone, so every cell of a seed uses the same interval and the
-replay command spells it out). One row per cell: valid seeds / seeds; unanswerable seeds
-(invalid, and no op's request reached a running node while its client waited, so no node
-program could pass them: see docs/sweep.md); held-only seeds (every such request had
-waited through a pause of 5 s or more, so a node could have answered it only blind: it may
-be older than its client's patience, and answering a client that left mutes the node); the
-other invalid seeds, which are the script's fault; servers msgs-per-op and availability
-(mean :ok-fraction); the most common failure signature among the others, with its count and
-first seed. Every failing seed's replay command follows the table.
+1 to 10 s (from the seed alone, so a seed draws the same interval in every cell with as many
+faults, and the replay command spells it out). One row per cell: valid seeds / seeds;
+unanswerable seeds (invalid, and no op's request reached a running node while its client
+waited, so no node program could pass them: see docs/sweep.md); held-only seeds (every such
+request had waited through a pause of 5 s or more, so a node could have answered it only
+blind: it may be older than its client's patience, and answering a client that left mutes
+the node); the other invalid seeds, which are the script's fault; servers msgs-per-op and
+availability (mean :ok-fraction); the most common failure signature among the others, with
+its count and first seed. Every failing seed's replay command follows the table.
 
 `--availability total` stays only under partition alone: a dead or paused node cannot
 answer, so the flag is dropped from cells with kill or pause (unique-ids, txn-6a,
