@@ -30,6 +30,7 @@ import inspect
 import json
 import os
 import sys
+import time
 import traceback
 from typing import Any, Awaitable, Callable, Coroutine, cast
 
@@ -79,8 +80,13 @@ class Node:
         self.node_ids: list[str] = []
         self._handlers: dict[str, Handler] = {}
         self._on_init: list[Callable[[], None]] = []
-        self._next_msg_id = 0
-        self._pending: dict[int, tuple[Callable[[Body], None], asyncio.TimerHandle | None]] = {}
+        # This incarnation's msg_ids start past any an earlier one could have used (1,000 a
+        # millisecond since its start), so that a peer's late reply to a request of a killed
+        # incarnation never completes one of ours; and a reply counts only from the node we
+        # asked.
+        self._next_msg_id = time.time_ns() // 1_000_000 * 1000
+        self._pending: dict[int, tuple[Callable[[Body], None], asyncio.TimerHandle | None,
+                                       str]] = {}
         self._out: list[str] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -131,7 +137,7 @@ class Node:
         timer = None
         if timeout is not None:
             timer = self._require_loop().call_later(timeout, self._expire, msg_id)
-        self._pending[msg_id] = (on_reply, timer)
+        self._pending[msg_id] = (on_reply, timer, dest)
         self.send(dest, dict(body, msg_id=msg_id))
         return msg_id
 
@@ -249,8 +255,9 @@ class Node:
         if self._freshness is not None:
             self._freshness.heard()
         in_reply_to = body.get("in_reply_to")
-        if in_reply_to is not None and in_reply_to in self._pending:
-            on_reply, timer = self._pending.pop(in_reply_to)
+        if in_reply_to is not None and in_reply_to in self._pending \
+                and self._pending[in_reply_to][2] == msg.get("src"):
+            on_reply, timer, _ = self._pending.pop(in_reply_to)
             if timer is not None:
                 timer.cancel()
             self._run_guarded(on_reply, body)

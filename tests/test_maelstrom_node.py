@@ -162,6 +162,26 @@ def test_rpc_reply_resolves_await(probe: Proc) -> None:
     assert probe.recv()["body"] == {"type": "probe_ok", "got": "pong", "in_reply_to": 5}
 
 
+def test_a_reply_counts_only_from_the_node_asked(probe: Proc) -> None:
+    """A late reply from a peer to an earlier incarnation's request may carry one of our
+    msg_ids: it must not complete our request to someone else."""
+    probe.init()
+    probe.send("c1", {"type": "probe", "msg_id": 5, "timeout": 2.0})
+    ping = probe.recv()
+    probe.send("lin-kv", {"type": "read_ok", "value": 1, "in_reply_to": ping["body"]["msg_id"]})
+    probe.send("n1", {"type": "pong", "in_reply_to": ping["body"]["msg_id"]})
+    assert probe.recv()["body"] == {"type": "probe_ok", "got": "pong", "in_reply_to": 5}
+
+
+def test_a_later_incarnation_numbers_its_requests_past_an_earlier_one_s(monkeypatch) -> None:
+    monkeypatch.setattr(maelstrom_node.time, "time_ns", lambda: 10 * 10**9)
+    first = maelstrom_node.Node()  # started at 10 s, killed at 12 s after 50,000 requests
+    ids = [first.rpc("n1", {"type": "ping"}, lambda _: None) for _ in range(50_000)]
+    monkeypatch.setattr(maelstrom_node.time, "time_ns", lambda: 12 * 10**9)
+    second = maelstrom_node.Node()
+    assert second.rpc("n1", {"type": "ping"}, lambda _: None) > max(ids)
+
+
 def test_rpc_timeout_raises_code_0_exactly_when_it_expires(virtual_probe: VirtualNode) -> None:
     v = virtual_probe
     v.init()

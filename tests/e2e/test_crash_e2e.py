@@ -100,3 +100,17 @@ def test_broadcast_values_an_isolated_origin_repairs_late_reach_every_node(sim) 
     assert w["valid?"] is True and w["lost-count"] == 0
     history = (run.run_dir / "history.txt").read_text()
     assert "[:isolated {\"n0\" #{\"n2\"}" in history  # the partition that isolates n2
+
+
+def test_kafka_recovers_when_a_late_reply_to_its_dead_incarnation_arrives(sim) -> None:
+    """Swarm seed 166: n1 paused from the start, n0 killed at 15 s; both come back for the
+    final polls, n1 answers the dead n0's requests it held, and one of those replies carried
+    the msg_id of the new n0's first log read: its recovery crashed (no "value") and the
+    final polls missed 38 acknowledged sends (:unseen)."""
+    flags = stage_flags("kafka-5b", QUIET)
+    run = sim(*flags, "--latency", "0", "--nemesis", "kill,partition,pause",
+              "--nemesis-interval", "7.7", "--seed", "166")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["valid?"] is True
+    logs = "".join(p.read_text() for p in (run.run_dir / "node-logs").glob("*.log"))
+    assert "started again by the nemesis" in logs and "crashed" not in logs
