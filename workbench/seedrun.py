@@ -32,6 +32,7 @@ from .checkers.stats import EXEMPT_FS
 from .client import DEFAULT_TIMEOUT
 from .errors import EXIT_BROKEN, WorkbenchError
 from .journal import requests_in_time
+from .nemesis import schedule
 from .report import results as results_file
 from .workloads import request_fs
 
@@ -229,26 +230,11 @@ def unanswerable(run_dir: Path, results: dict[str, Any], workload: str
         return [], []
     names = request_fs(workload)
     reached, unheld = requests_in_time(journal_file, DEFAULT_TIMEOUT,
-                                       _pauses(run_dir / "nemesis-schedule.jsonl"))
+                                       schedule.pauses(run_dir / schedule.FILE))
     ok_any = {names.get(t, t) for t in reached}
     ok_unheld = {names.get(t, t) for t in unheld}
     return (sorted(f for f in never if f not in ok_any),
             sorted(f for f in never if f in ok_any and f not in ok_unheld))
-
-
-def _pauses(path: Path) -> dict[str, list[tuple[float, bool]]]:
-    """node -> its (time, paused?) changes, from a run's nemesis-schedule.jsonl."""
-    out: dict[str, list[tuple[float, bool]]] = {}
-    if not path.exists():
-        return out
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        if entry.get("f") in ("pause", "resume", "kill", "start"):
-            for n in entry.get("nodes") or []:
-                out.setdefault(n, []).append((float(entry["time"]), entry["f"] == "pause"))
-    return out
 
 
 def figures(results: dict[str, Any]) -> dict[str, Any]:

@@ -128,6 +128,22 @@ def _entry(line: str, nodes: list[str], previous: float) -> Scheduled:
     return float(t), op
 
 
+def pauses(path: Path) -> dict[str, list[tuple[float, bool]]]:
+    """node -> its (time, paused?) changes in a run's schedule file (a kill or start ends a
+    pause; nothing, if there is no file). For the sweep's test of requests held through a
+    pause (journal.requests_in_time)."""
+    out: dict[str, list[tuple[float, bool]]] = {}
+    if not path.exists():
+        return out
+    for line in path.read_text().splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            if entry.get("f") in ("pause", "resume", "kill", "start"):
+                for n in entry.get("nodes") or []:
+                    out.setdefault(n, []).append((float(entry["time"]), entry["f"] == "pause"))
+    return out
+
+
 def faults(scheduled: Iterable[Scheduled]) -> frozenset[str]:
     """The --nemesis faults a schedule's ops belong to (what a replay must heal)."""
     return frozenset(registry.fault_of(op["f"]) for _, op in scheduled)
