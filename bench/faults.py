@@ -54,6 +54,8 @@ from pathlib import Path
 
 from common import ROOT, Outcome, Stage, quantile, run_test, stages
 
+from workbench.sweep import unpassable
+
 DEFAULT_STAGES = ["unique-ids", "broadcast-3b", "broadcast-3c", "counter", "kafka-5b",
                   "kafka-5c", "txn-6a", "txn-6b", "txn-6b-partition", "txn-6c"]
 EFFICIENCY = {"broadcast-3d": [], "broadcast-3e": [], "counter-lean": ["--mode", "lean"]}
@@ -135,11 +137,8 @@ def run(flags: list[str], args: list[str], seed: int, store: Path, real: bool) -
 def sweep_cell(c: Cell, seeds: list[int], fixed: float | None, tmp: Path, real: bool,
                jobs: int, jsonl: Path | None) -> list[dict]:
     """The cell's seeds as one `workbench sweep`; its lines."""
-    limit = c.flags[c.flags.index("--time-limit") + 1]
-    pinned = {"node-count": c.flags[c.flags.index("--node-count") + 1],
-              "rate": c.flags[c.flags.index("--rate") + 1] if "--rate" in c.flags else "0",
-              "latency": c.flags[c.flags.index("--latency") + 1]
-              if "--latency" in c.flags else "0", "time-limit": limit}
+    pinned = {name: flag_value(c.flags, f"--{name}", "0")
+              for name in ("node-count", "rate", "latency", "time-limit")}
     interval = f"{fixed}-{fixed}" if fixed is not None else "1-10"
     store = tmp / f"sweep-{next(RUN_IDS)}"
     cmd = [sys.executable, "-m", "workbench", "sweep", *c.flags, "--seeds", seed_span(seeds),
@@ -159,6 +158,11 @@ def sweep_cell(c: Cell, seeds: list[int], fixed: float | None, tmp: Path, real: 
                 f.write(json.dumps({"stages": c.names, "faults": c.faults, **row}) + "\n")
     shutil.rmtree(store, ignore_errors=True)
     return sorted(rows, key=lambda r: r["seed"])
+
+
+def flag_value(flags: list[str], name: str, default: str) -> str:
+    """The value after `name` in `flags`, or `default` if it is not there."""
+    return flags[flags.index(name) + 1] if name in flags else default
 
 
 def replay(command: str) -> str:
@@ -185,20 +189,18 @@ def summary(rows: list[dict]) -> str:
     """valid/seeds, unanswerable, held only, the other invalid seeds, msgs-per-op,
     availability, the most common failure signature among the others."""
     ok = sum(1 for r in rows if r["exit"] == 0)
-    none = sum(1 for r in rows if r["exit"] != 0 and r.get("unanswerable"))
-    held = sum(1 for r in rows if r["exit"] != 0 and not r.get("unanswerable")
-               and r.get("held_only"))
+    why = collections.Counter(unpassable(r) for r in rows if r["exit"] != 0)
     mpo = [r["msgs_per_op"] for r in rows if r.get("msgs_per_op") is not None]
     avail = [r["ok_fraction"] for r in rows if r.get("ok_fraction") is not None]
-    bad = [r for r in rows if r["exit"] != 0 and not r.get("unanswerable")
-           and not r.get("held_only")]
+    bad = [r for r in rows if r["exit"] != 0 and unpassable(r) is None]
     sigs = collections.Counter(r["signature"] or f"exit {r['exit']}" for r in bad)
     worst = "-"
     if sigs:
         sig, n = sigs.most_common(1)[0]
         first = min(r["seed"] for r in bad if (r["signature"] or f"exit {r['exit']}") == sig)
         worst = f"{sig} x{n} (seed {first})"
-    return (f"{f'{ok}/{len(rows)}':>9} {none:>6} {held:>4} {len(bad):>5} "
+    return (f"{f'{ok}/{len(rows)}':>9} {why['unanswerable']:>6} {why['held only']:>4} "
+            f"{len(bad):>5} "
             f"{statistics.mean(mpo) if mpo else math.nan:>8.3f} "
             f"{statistics.mean(avail) if avail else math.nan:>7.4f}  {worst}")
 
@@ -221,8 +223,7 @@ def matrix(names: list[str], faults: list[str], seeds: list[int], fixed: float |
             label += " +avail"
         print(f"{label:<30} {c.faults:<21} {summary(rows)}", flush=True)
         failing += [f"  {label} {c.faults}: {r['signature'] or 'exit ' + str(r['exit'])}"
-                    + (" (unanswerable)" if r.get("unanswerable") else
-                       " (held only)" if r.get("held_only") else "")
+                    + (f" ({unpassable(r)})" if unpassable(r) else "")
                     + f"\n    {replay(r['replay'])}" for r in rows if r["exit"] != 0]
     if failing:
         print("\nfailing seeds:")

@@ -84,6 +84,7 @@ def requests_in_time(path: Path, timeout: float,
     requests it cannot tell from ones whose clients left (after such a stall a request may
     be of any age up to the stall's length, and answering a client that left mutes the
     node)."""
+    pauses = pauses or {}
     sent: dict[int, int] = {}
     reached: collections.Counter[str] = collections.Counter()
     unheld: collections.Counter[str] = collections.Counter()
@@ -106,7 +107,7 @@ def requests_in_time(path: Path, timeout: float,
                 continue
             kind = str(body.get("type"))
             reached[kind] += 1
-            paused_at = _paused_since((pauses or {}).get(msg["dest"], []), at / 1e9)
+            paused_at = _paused_since(pauses.get(msg["dest"], []), at / 1e9)
             if paused_at is None or event["time"] / 1e9 - paused_at < timeout:
                 unheld[kind] += 1
     return reached, unheld

@@ -223,9 +223,7 @@ def unanswerable(run_dir: Path, results: dict[str, Any], workload: str
     journal_file = run_dir / "net-journal.jsonl"
     if not journal_file.exists():
         return None
-    by_f = (results.get("stats") or {}).get("by-f") or {}
-    never = [str(f) for f, v in by_f.items() if f not in EXEMPT_FS and isinstance(v, dict)
-             and v.get("valid?", True) is not True]
+    never = _never_ok((results.get("stats") or {}).get("by-f"))
     if not never:
         return [], []
     names = request_fs(workload)
@@ -235,6 +233,15 @@ def unanswerable(run_dir: Path, results: dict[str, Any], workload: str
     ok_unheld = {names.get(t, t) for t in unheld}
     return (sorted(f for f in never if f not in ok_any),
             sorted(f for f in never if f in ok_any and f not in ok_unheld))
+
+
+def _never_ok(by_f: Any) -> list[str]:
+    """The fs of the stats checker's :by-f that never completed :ok and count (not :crash
+    and kafka's debug op)."""
+    if not isinstance(by_f, dict):
+        return []
+    return [str(f) for f, v in by_f.items() if f not in EXEMPT_FS and isinstance(v, dict)
+            and v.get("valid?", True) is not True]
 
 
 def figures(results: dict[str, Any]) -> dict[str, Any]:
@@ -281,8 +288,7 @@ def _failures(path: str, result: dict[str, Any]) -> list[str]:
     for key in sorted(result):
         sub = result[key]
         if key == "by-f" and isinstance(sub, dict):  # stats: the fs with no ok op that count
-            kinds += sorted(str(f) for f, v in sub.items() if f not in EXEMPT_FS
-                            and isinstance(v, dict) and v.get("valid?", True) is not True)
+            kinds += sorted(_never_ok(sub))
         elif isinstance(sub, dict) and "valid?" in sub:
             nested += _failures(f"{path}.{key}", sub)
     if not kinds and result.get("valid?") == "unknown":

@@ -497,14 +497,23 @@ def groups(lines: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]
     return sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
+def unpassable(line: dict[str, Any]) -> str | None:
+    """Why no node could have made a failing seed's line valid: "unanswerable" (some op never
+    :ok had no request reach a running node in time), "held only" (its only such requests
+    had waited through a 5 s pause, so a node could answer them only blind), or None."""
+    if line["exit"] == EXIT_VALID:
+        return None
+    if line.get("unanswerable"):
+        return "unanswerable"
+    return "held only" if line.get("held_only") else None
+
+
 def _unanswerable(members: list[dict[str, Any]]) -> int:
-    return sum(1 for x in members if x.get("unanswerable"))
+    return sum(1 for x in members if unpassable(x) == "unanswerable")
 
 
 def _held_only(members: list[dict[str, Any]]) -> int:
-    """Seeds a node could pass only by answering requests held through a 5 s pause (and
-    none that is unanswerable outright)."""
-    return sum(1 for x in members if x.get("held_only") and not x.get("unanswerable"))
+    return sum(1 for x in members if unpassable(x) == "held only")
 
 
 def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> str:
@@ -545,7 +554,7 @@ def summary(sw: Sweep, lines: list[dict[str, Any]], command: str, note: str) -> 
             best = members[0]
             seeds = ", ".join(str(x["seed"]) for x in sorted(members, key=lambda x: x["seed"]))
             none = [x["seed"] for x in sorted(members, key=lambda x: x["seed"])
-                    if x.get("unanswerable")]
+                    if unpassable(x) == "unanswerable"]
             out += ["", f"### `{sig}`", "", f"{len(members)} seeds: {seeds}", "",
                     *([f"Unanswerable (an op never :ok had no request reach a running node "
                        f"in time): {', '.join(map(str, none))}", ""] if none else []),
