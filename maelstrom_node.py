@@ -252,8 +252,16 @@ class Node:
             raw = line if isinstance(line, bytes) else line.encode()
             log(f"skipping a line that is not a Maelstrom message: {raw[:200]!r}")
             return
-        if self._freshness is not None:
-            self._freshness.heard()
+        if self._freshness is None:
+            self._dispatch(msg, body, msg_type)
+            return
+        self._freshness.heard(self.now())
+        try:
+            self._dispatch(msg, body, msg_type)
+        finally:
+            self._freshness.handled(self.now())
+
+    def _dispatch(self, msg: Message, body: Body, msg_type: str) -> None:
         in_reply_to = body.get("in_reply_to")
         if in_reply_to is not None and in_reply_to in self._pending \
                 and self._pending[in_reply_to][2] == msg.get("src"):
@@ -375,9 +383,11 @@ class _Freshness:
 
     - normally the previous observation (it was read promptly);
     - after a stall, the stall's start (it may have waited in the pipe, or, simulated, in
-      the node's queue, all along), until the backlog is read: until a whole TICK in which
-      the node read nothing at all (what waited is all there at once when it resumes, so
-      input that stops for a tick has run dry), and at most DRAIN seconds;
+      the node's queue, all along), until the backlog is read: until input pauses for
+      QUIET seconds (what waited is readable at once when the node resumes, in the pipe or
+      in a writer that refills the pipe as fast as it is read, so input that stops for a
+      moment has run dry; simulated, it all comes at the instant of resuming), and at most
+      DRAIN seconds;
     - but never earlier than our last answer to that client, when the request is newer than
       the one answered: a client sends its next request only once the previous one is done,
       by our answer or by its own timeout (5 s after it sent it, so after its stamp + 5 s).
@@ -385,11 +395,13 @@ class _Freshness:
     An answer goes out only to the client's newest request (it has given up on the others,
     so an answer to them is of no use and may be to a client that has left) and within
     `limit` seconds of its stamp. Cost: one timer every TICK; answers are dropped only in
-    the last `5 - limit` seconds before the client's deadline or after a stall of about
-    `limit` seconds or more, when it cannot be told whether the client is still there."""
+    the last `5 - limit` seconds before the client's deadline, after a stall of about
+    `limit` seconds or more, when it cannot be told whether the client is still there, and
+    to requests read in a stall's drain (until input pauses, at most DRAIN s)."""
 
     TICK = 0.1
     STALL = 0.25
+    QUIET = 0.05
     DRAIN = 0.5
     CLIENT_TIMEOUT = 5.0  # Maelstrom's client.clj default-timeout
 
@@ -398,8 +410,7 @@ class _Freshness:
         self.seen = -1.0  # the last observation of the loop running (node clock)
         self.stall_from = self.stall_end = float("-inf")
         self.drained = float("-inf")  # when the last stall's backlog was read
-        self.last_tick = float("-inf")
-        self.input = False  # whether anything was read since the last tick
+        self.idle_from = float("-inf")  # when the last input was handled
         self.watching = False
         self.newest: dict[str, int] = {}  # client -> highest msg_id heard from it
         self.answered: dict[str, tuple[int, float, float]] = {}  # client -> (msg_id, when,
@@ -412,24 +423,22 @@ class _Freshness:
         self.seen = loop.time()
 
         def tick() -> None:
-            self.tick(loop.time())
+            self.observe(loop.time())
             loop.call_later(self.TICK, tick)
 
         loop.call_later(self.TICK, tick)
 
-    def tick(self, now: float) -> None:
-        """The timer: an observation; a whole tick since the stall with nothing read ends
-        its drain."""
-        self.observe(now)
-        if not self.input and self.stall_end <= self.last_tick < now \
-                and self.drained < self.stall_end:
+    def heard(self, now: float) -> None:
+        """An input line is read (a request, a reply, a peer's message): if none came for
+        QUIET seconds since the last stall ended, its backlog is over (unless this line
+        ends a new stall, which its request's stamp or the next timer will note)."""
+        if self.drained < self.stall_end <= now and now - self.seen <= self.TICK + self.STALL \
+                and now - max(self.idle_from, self.stall_end) >= self.QUIET:
             self.drained = now
-        self.last_tick = now
-        self.input = False
 
-    def heard(self) -> None:
-        """Something was read (any line: a request, a reply, a peer's message)."""
-        self.input = True
+    def handled(self, now: float) -> None:
+        """That input's handling is done: the node waits for input from now on."""
+        self.idle_from = now
 
     def observe(self, now: float) -> float:
         """Note that the loop runs at `now`; the previous observation."""

@@ -89,37 +89,62 @@ def test_a_timer_on_time_is_no_stall() -> None:
     assert not f.too_late(r, t + 3.9)
 
 
-def test_a_stall_s_drain_ends_with_a_whole_tick_of_no_input() -> None:
-    f = watched()
-    f.tick(10.0)
-    f.tick(15.0)  # the timer, 5 s late: a stall from 10.0
-    f.heard()
-    backlog = f.stamp(request("c1", 1), 15.0)  # what waited is read at once
-    f.tick(15.1)  # input since the last tick: the backlog may go on
-    f.heard()
-    also = f.stamp(request("c2", 1), 15.12)
-    f.tick(15.2)
-    f.tick(15.3)  # a whole tick with nothing read: the backlog is over
-    f.heard()
-    fresh = f.stamp(request("c3", 1), 15.34)
-    assert f.too_late(backlog, 15.4) and f.too_late(also, 15.4)
-    assert not f.too_late(fresh, 15.4)
-    assert fresh.received == 15.3  # type: ignore[attr-defined]  # the last observation
+def read(f: _Freshness, src: str, msg_id: int, now: float) -> dict:
+    """One input line as the node's loop takes it: heard, stamped, handled at once."""
+    f.heard(now)
+    r = f.stamp(request(src, msg_id), now)
+    f.handled(now)
+    return r
 
 
-def test_without_a_quiet_tick_the_drain_lasts_its_full_length() -> None:
+def test_a_stall_s_drain_ends_when_input_pauses() -> None:
     f = watched()
-    f.tick(10.0)
-    f.tick(15.0)
+    f.observe(10.0)
+    f.observe(15.0)  # the timer, 5 s late: a stall from 10.0
+    backlog = read(f, "c1", 1, 15.0)  # what waited is read at once
+    also = read(f, "c2", 1, 15.0 + _Freshness.QUIET / 2)  # no pause yet: it may have waited
+    f.observe(15.1)
+    fresh = read(f, "c3", 1, 15.12)  # input paused for more than QUIET: the backlog is over
+    assert f.too_late(backlog, 15.2) and f.too_late(also, 15.2)
+    assert not f.too_late(fresh, 15.2)
+    assert fresh.received == 15.1  # type: ignore[attr-defined]  # the last observation
+
+
+def test_a_reply_s_handling_is_no_pause_in_input() -> None:
+    f = watched()
+    f.observe(10.0)
+    f.observe(15.0)
+    f.heard(15.0)  # a backlog line whose handler takes 0.2 s
+    f.handled(15.2)
+    nxt = read(f, "c1", 1, 15.2)  # read as soon as the loop is free: still the backlog
+    assert nxt.received == 10.0  # type: ignore[attr-defined]
+
+
+def test_without_a_pause_in_input_the_drain_lasts_its_full_length() -> None:
+    f = watched()
+    f.observe(10.0)
+    f.observe(15.0)
     t = 15.0
-    while t < 15.0 + _Freshness.DRAIN - 0.1:  # a peer's messages keep coming
-        f.heard()
-        t = round(t + 0.1, 3)
-        f.tick(t)
-    f.heard()
-    inside = f.stamp(request("c1", 1), t + 0.05)
+    while t < 15.0 + _Freshness.DRAIN - 0.05:  # a peer's messages keep coming
+        f.heard(t)
+        f.handled(t)
+        t = round(t + _Freshness.QUIET * 0.8, 3)
+        f.observe(t)
+    inside = read(f, "c1", 1, t)
     assert inside.received == 10.0  # type: ignore[attr-defined]
-    f.tick(15.6)
-    f.heard()
-    after = f.stamp(request("c2", 1), 15.65)
+    f.observe(15.6)
+    after = read(f, "c2", 1, 15.61)
     assert after.received == 15.6  # type: ignore[attr-defined]
+
+
+def test_the_line_that_ends_a_new_stall_does_not_end_the_old_drain() -> None:
+    f = watched()
+    f.observe(10.0)
+    f.observe(15.0)  # a stall whose backlog is still being read ...
+    read(f, "c1", 1, 15.0)
+    # ... when the node stops again, from 15.0 to 22.0; the first line read on resuming
+    # comes long after the last one, but it is this stall's backlog, not fresh input
+    first = read(f, "c2", 1, 22.0)
+    second = read(f, "c3", 1, 22.0)
+    assert first.received == 15.0  # type: ignore[attr-defined]
+    assert second.received == 15.0  # type: ignore[attr-defined]

@@ -114,3 +114,20 @@ def test_kafka_recovers_when_a_late_reply_to_its_dead_incarnation_arrives(sim) -
     assert run.results["valid?"] is True
     logs = "".join(p.read_text() for p in (run.run_dir / "node-logs").glob("*.log"))
     assert "started again by the nemesis" in logs and "crashed" not in logs
+
+
+def test_kafka_answers_fresh_requests_while_a_peer_keeps_talking_after_a_pause(sim) -> None:
+    """Seed 391 under pause: both nodes stopped from 0 to 14.8 s, n0 again from 15.1 s to
+    the end. n1 took the requests sent after it resumed (at 15.0 s) for its backlog, since
+    n0's syncs, every 0.1 s, never left a whole tick without input; it dropped them all, and
+    with no op ever :ok the checker found an empty transaction graph. The backlog is over
+    once input pauses for a moment (maelstrom_node's _Freshness.QUIET)."""
+    run = sim("-w", "kafka", "--bin", "kafka.py", "--concurrency", "2n", "--node-count", "2",
+              "--rate", "1000", "--latency", "0", "--time-limit", "20", "--nemesis", "pause",
+              "--nemesis-interval", "9.1", "--seed", "391")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["valid?"] is True
+    assert run.results["availability"]["ok-fraction"] > 0.5
+    n1 = (run.run_dir / "node-logs" / "n1.log").read_text()
+    assert "not answering c3's send" in n1  # the real backlog is still dropped
+    assert "c17" not in n1
