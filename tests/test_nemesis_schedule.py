@@ -138,3 +138,16 @@ def test_the_schedule_s_faults_join_nemesis_so_that_they_are_healed(tmp_path: Pa
                       "--nemesis", "partition", "--nemesis-schedule", path])
     assert opts.nemesis == {"partition", "pause"}
     assert opts.nemesis_schedule == str(Path(path).resolve())
+
+
+def test_a_schedule_s_stops_are_its_kills_and_pauses_per_node(tmp_path: Path) -> None:
+    path = tmp_path / "nemesis-schedule.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in [
+        {"time": 0.39, "f": "kill", "value": "all", "nodes": ["n0", "n1"]},
+        {"time": 4.8, "f": "start", "value": "all", "nodes": ["n0", "n1"]},
+        {"time": 6.0, "f": "pause", "value": "one", "nodes": ["n1"]},
+        {"time": 6.5, "f": "resume", "value": "all", "nodes": ["n0", "n1"]},
+        {"time": 7.0, "f": "start-partition", "value": "majority", "grudge": {}},
+    ]) + "\n")
+    assert schedule.stops(path) == {"n0": [0.39], "n1": [0.39, 6.0]}
+    assert schedule.stops(tmp_path / "none.jsonl") == {}

@@ -282,3 +282,23 @@ def test_only_requests_that_reach_a_node_while_their_client_waits_count(tmp_path
     assert requests_in_time(fresh, 5.0) == ({"read": 1}, {"read": 1})
     # held 4.9 s by a pause from 3 s: in time, but the node saw a 9.9 s stall
     assert requests_in_time(fresh, 5.0, {"n1": [(3.0, True)]}) == ({"read": 1}, {})
+
+
+def test_a_request_its_node_had_no_time_to_answer_counts_only_without_a_margin(
+        tmp_path: Path) -> None:
+    late = _journal(tmp_path / "c.jsonl",
+                    ("send", 0.3921, 1, "c3", "n0", "add"),  # handed over as n0 is killed
+                    ("recv", 0.3922, 1, "c3", "n0", "add"),
+                    ("send", 6.0, 2, "c4", "n1", "add"),  # 5 ms before n1 pauses
+                    ("recv", 6.0, 2, "c4", "n1", "add"))
+    stops = {"n0": [0.39211], "n1": [6.005]}
+    assert requests_in_time(late, 5.0, stops=stops) == ({"add": 2}, {"add": 2})
+    assert requests_in_time(late, 5.0, stops=stops, margin=0.01) == ({}, {})
+    # 20 ms to answer is time enough; and a stop long before does not matter
+    stops = {"n0": [0.1], "n1": [6.02]}
+    assert requests_in_time(late, 5.0, stops=stops, margin=0.01) == ({"add": 2}, {"add": 2})
+    # nor is a request handed over just before its client gives up
+    edge = _journal(tmp_path / "d.jsonl", ("send", 1.0, 1, "c3", "n0", "add"),
+                    ("recv", 5.995, 1, "c3", "n0", "add"))
+    assert requests_in_time(edge, 5.0, margin=0.01) == ({}, {})
+    assert requests_in_time(edge, 5.0) == ({"add": 1}, {"add": 1})

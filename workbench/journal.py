@@ -3,6 +3,7 @@ src/maelstrom/net/journal.clj, net/checker.clj)."""
 
 from __future__ import annotations
 
+import bisect
 import collections
 import json
 from pathlib import Path
@@ -72,19 +73,23 @@ class Journal:
 
 
 def requests_in_time(path: Path, timeout: float,
-                     pauses: dict[str, list[tuple[float, bool]]] | None = None
+                     pauses: dict[str, list[tuple[float, bool]]] | None = None,
+                     stops: dict[str, list[float]] | None = None, margin: float = 0.0
                      ) -> tuple[collections.Counter[str], collections.Counter[str]]:
     """The ops' client requests of each message type in the journal file `path` that reached
     a node (were handed to a running process: the network holds what is sent to a paused
     node and loses what is sent to a dead one) less than `timeout` seconds after they were
-    sent, while their client still waited; and of those, the ones that had not waited
-    through a pause of `timeout` seconds or more, by `pauses` (node -> time-ordered (seconds,
-    paused?) changes). A type missing from the first is one no node program could have
-    answered in time, whatever it did; one missing from the second only a node that answers
-    requests it cannot tell from ones whose clients left (after such a stall a request may
-    be of any age up to the stall's length, and answering a client that left mutes the
-    node)."""
+    sent, while their client still waited, and that the node then had `margin` seconds to
+    answer, before its next stop by `stops` (node -> times it was killed or paused) and
+    within the client's patience; and of those, the ones that had not waited through a pause
+    of `timeout` seconds or more, by `pauses` (node -> time-ordered (seconds, paused?)
+    changes). A type missing from the first is one no node program could have answered in
+    time (taking `margin` to answer), whatever it did; one missing from the second only a
+    node that answers requests it cannot tell from ones whose clients left (after such a
+    stall a request may be of any age up to the stall's length, and answering a client that
+    left mutes the node)."""
     pauses = pauses or {}
+    stops = stops or {}
     sent: dict[int, int] = {}
     reached: collections.Counter[str] = collections.Counter()
     unheld: collections.Counter[str] = collections.Counter()
@@ -105,12 +110,24 @@ def requests_in_time(path: Path, timeout: float,
             at = sent.get(msg["id"], event["time"])
             if event["time"] - at >= limit:
                 continue
+            got = event["time"] / 1e9
+            if margin > 0 and (got + margin > (at + limit) / 1e9
+                               or _stops_within(stops.get(msg["dest"], []), got, margin)):
+                continue
             kind = str(body.get("type"))
             reached[kind] += 1
             paused_at = _paused_since(pauses.get(msg["dest"], []), at / 1e9)
-            if paused_at is None or event["time"] / 1e9 - paused_at < timeout:
+            if paused_at is None or got - paused_at < timeout:
                 unheld[kind] += 1
     return reached, unheld
+
+
+def _stops_within(times: list[float], t: float, margin: float) -> bool:
+    """Whether one of the (sorted) stop `times` falls in [t - margin, t + margin): a stop
+    just before a delivery counts too, since the nemesis logs a kill or pause as it begins
+    and the process stops a moment later."""
+    i = bisect.bisect_left(times, t - margin)
+    return i < len(times) and times[i] < t + margin
 
 
 def _paused_since(changes: list[tuple[float, bool]], t: float) -> float | None:

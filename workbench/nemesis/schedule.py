@@ -144,6 +144,22 @@ def pauses(path: Path) -> dict[str, list[tuple[float, bool]]]:
     return out
 
 
+def stops(path: Path) -> dict[str, list[float]]:
+    """node -> the times (sorted) it was killed or paused in a run's schedule file (nothing,
+    if there is no file). For the sweep's test of requests a node had time to answer
+    (journal.requests_in_time)."""
+    out: dict[str, list[float]] = {}
+    if not path.exists():
+        return out
+    for line in path.read_text().splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            if entry.get("f") in ("pause", "kill"):
+                for n in entry.get("nodes") or []:
+                    out.setdefault(n, []).append(float(entry["time"]))
+    return {n: sorted(ts) for n, ts in out.items()}
+
+
 def faults(scheduled: Iterable[Scheduled]) -> frozenset[str]:
     """The --nemesis faults a schedule's ops belong to (what a replay must heal)."""
     return frozenset(registry.fault_of(op["f"]) for _, op in scheduled)
