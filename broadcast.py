@@ -86,7 +86,9 @@ clock, counting any stall of its loop the request may have waited through, and o
 client's newest request (maelstrom_node.py's answer_clients_within); otherwise it drops the
 answer, which is always safe: the client sees a timeout (the value may still spread). Cost:
 one timer every 0.1 s per node, and after a stall of 4 s or more every request that waited
-through it goes unanswered; the sweep without pauses dropped none (bench/faults.py).
+through it goes unanswered (what is read after a stall counts as having waited through it
+until input pauses for 50 ms, at most 0.5 s); the sweep without pauses dropped none
+(bench/faults.py).
 """
 
 from __future__ import annotations
