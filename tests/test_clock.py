@@ -5,6 +5,9 @@ call_at, cancellation, advance, and the stall it reports when nothing is left to
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +95,32 @@ def test_clock_reads_run_time_on_the_virtual_loop() -> None:
         return clock.now(), clock.now_ns(), clock.virtual
 
     assert run_virtual(main()) == (2.25, 2_250_000_000, True)
+
+
+
+STUBBORN = """
+import asyncio
+from workbench.clock import VirtualLoop, close
+
+loop = VirtualLoop()
+never = loop.create_future()
+
+async def stubborn():  # as a killed incarnation's task: it never runs again
+    try:
+        await asyncio.sleep(100)
+    except asyncio.CancelledError:
+        await never
+
+task = loop.create_task(stubborn())
+loop.run_until_complete(asyncio.sleep(1))
+close(loop, timeout=1.0)
+print("pending" if not task.done() else "done")
+"""
+
+
+def test_close_drops_a_task_that_never_finishes_without_a_word() -> None:
+    out = subprocess.run([sys.executable, "-c", STUBBORN], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "pending"
+    assert "Task was destroyed" not in out.stderr  # asyncio's words, at the interpreter's exit
