@@ -120,3 +120,55 @@ def test_setup_starts_then_inits_each_node_all_at_once(tmp_path: Path) -> None:
         (1.0, "n1", "started"), (1.0, "n1", "init"),
         (2.0, "n2", "started"), (2.0, "n2", "init"),
         (3.0, "n0", "started"), (3.0, "n0", "init")]
+
+
+def test_a_kill_of_several_real_nodes_lands_on_all_before_any_is_reaped(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """Jepsen's db-nemesis kills its targets in parallel (`c/on-nodes` in
+    jepsen/src/jepsen/nemesis/combined.clj): a kill of `all` must SIGKILL every process
+    before it waits for any to exit and drain, or the later nodes go on serving for the
+    earlier ones' reaping (7 ms for two kafka nodes: a send answered after `kill all`)."""
+    from workbench import process
+    from workbench.nemesis.kill_pause import PACKAGE
+
+    events: list[str] = []
+    signalled: set[int] = set()
+    real_killpg = process.os.killpg
+
+    def killpg(pid: int, sig: int) -> None:
+        if sig == 9 and pid not in signalled:
+            signalled.add(pid)
+            events.append("SIGKILL")
+        real_killpg(pid, sig)
+
+    reap = process.NodeProcess._stop_process
+
+    async def stop_process(self: process.NodeProcess) -> None:
+        await reap(self)
+        events.append(f"reaped {self.id}")
+
+    monkeypatch.setattr(process.os, "killpg", killpg)
+    monkeypatch.setattr(process.NodeProcess, "_stop_process", stop_process)
+    opts = cli.parse(["-w", "echo", "--bin", NODE, "--node-count", "3",
+                      "--store", str(tmp_path)])
+    seen: list[Any] = []
+
+    async def main() -> None:
+        test = build(opts, tmp_path, 1, asyncio.get_running_loop())
+        await test.db.setup()
+        seen.append([await _echo(test, n) for n in ("n0", "n1", "n2")])
+        seen.append(await PACKAGE.ops["kill"].perform(test.nemesis.scope,
+                                                      ["n0", "n1", "n2"]))
+        events.append("kill returned")
+        seen.append(await test.db.start("n1"))  # waits for n1's reaping first
+        seen.append(await _echo(test, "n1"))
+        await test.db.teardown()
+        test.network.close()
+
+    asyncio.run(main())
+    assert seen[0] == [["n0", 1], ["n1", 1], ["n2", 1]]
+    assert [str(v) for v in seen[1].values()] == ["killed"] * 3
+    assert events[:4] == ["SIGKILL", "SIGKILL", "SIGKILL", "kill returned"]
+    assert {e for e in events if e.startswith("reaped")} == {
+        "reaped n0", "reaped n1", "reaped n2"}
+    assert seen[2] == "started" and seen[3] == ["n1", 1]
