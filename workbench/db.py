@@ -87,6 +87,18 @@ class DB:
 
     # ---- the faults (Jepsen's kill!, start!, pause!, resume!) ----
 
+    async def on_nodes(self, verb: str, nodes: list[str]) -> dict[str, str]:
+        """Fault verb `verb` on each of `nodes`, what it did by node. Real processes take it
+        at once, as Jepsen's `db-nemesis` does (`c/on-nodes` in
+        jepsen/src/jepsen/nemesis/combined.clj): a kill signals every target before it
+        waits for any exit, a start spawns and initialises them together. Simulated nodes
+        take it in turn, one after another's `init` round trip (0.2 ms of virtual time
+        each), so that a recorded seed replays as it did."""
+        act = getattr(self, verb)
+        if any(isinstance(self.hosts[n], SimNode) for n in nodes):
+            return {n: await act(n) for n in nodes}
+        return dict(zip(nodes, await asyncio.gather(*(act(n) for n in nodes)), strict=True))
+
     async def kill(self, node_id: str) -> str:
         return await self.hosts[node_id].kill()
 

@@ -230,7 +230,6 @@ class NodeProcess(NodeHost):
         # the messages delivered to it in one turn, not one each
         self._out: list[bytes] = []
         self._out_proc: asyncio.subprocess.Process | None = None
-        self._reaping: asyncio.Task[None] | None = None  # a killed incarnation's reaping
 
     async def launch(self) -> None:
         # on the network first, as Maelstrom's process.clj adds the node before it spawns
@@ -242,7 +241,6 @@ class NodeProcess(NodeHost):
             self.deliver(msg)
 
     async def _begin(self) -> None:
-        await self._reaped()
         self.muted = False  # a new process's output is read again
         try:
             self.proc = await asyncio.create_subprocess_exec(
@@ -336,22 +334,7 @@ class NodeProcess(NodeHost):
         return self.proc is not None and self.proc.returncode is None
 
     async def _halt(self) -> None:
-        """SIGKILL now and reap in the background: a kill of several nodes then lands on
-        all of them at once, as Jepsen's `db-nemesis` kills them in parallel (`c/on-nodes`
-        in jepsen/src/jepsen/nemesis/combined.clj), not one after another's exit and
-        drain. The next `start` (and teardown) waits for the reaping."""
-        proc = self.proc
-        if proc is not None and proc.returncode is None:
-            try:
-                os.killpg(proc.pid, 9)
-            except ProcessLookupError:
-                pass
-        self._reaping = asyncio.get_running_loop().create_task(self._stop_process())
-
-    async def _reaped(self) -> None:
-        reaping, self._reaping = self._reaping, None
-        if reaping is not None:
-            await reaping
+        await self._stop_process()
 
     def _freeze(self) -> None:
         assert self.proc is not None
@@ -385,6 +368,5 @@ class NodeProcess(NodeHost):
 
     async def stop(self) -> None:
         self.stopping = True
-        await self._reaped()
         await self._stop_process()
         self.network.unregister(self.id)

@@ -96,10 +96,10 @@ def _resolve(scope: Scope, value: Any) -> list[str]:
 
 
 def _verb(name: str) -> Op:
-    """The op that applies DB verb `name` to each target node in turn."""
+    """The op that applies DB verb `name` to the target nodes (`DB.on_nodes`)."""
     async def perform(scope: Scope, nodes: list[str]) -> dict[str, Keyword]:
-        act = getattr(scope.db, name)
-        return {node: Keyword(await act(node)) for node in nodes}
+        done = await scope.db.on_nodes(name, nodes)
+        return {node: Keyword(what) for node, what in done.items()}
     return Op(perform, _resolve, NODES)
 
 

@@ -43,6 +43,10 @@ class DB(Protocol):
 
     async def resume(self, node_id: str) -> str: ...
 
+    async def on_nodes(self, verb: str, nodes: list[str]) -> dict[str, str]:
+        """One of the verbs above on each of `nodes` (Jepsen's `c/on-nodes`)."""
+        ...
+
 
 @dataclass
 class Scope:
