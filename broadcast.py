@@ -87,7 +87,7 @@ client's newest request (maelstrom_node.py's answer_clients_within); otherwise i
 answer, which is always safe: the client sees a timeout (the value may still spread). Cost:
 one timer every 0.1 s per node, and after a stall of 4 s or more every request that waited
 through it goes unanswered (what is read after a stall counts as having waited through it
-until input pauses for 50 ms, at most 0.5 s); the sweep without pauses dropped none
+until input pauses for 20 ms, at most 0.5 s); the sweep without pauses dropped none
 (bench/faults.py).
 """
 

@@ -81,7 +81,7 @@ may have waited through, and only the client's newest request (maelstrom_node.py
 answer_clients_within); otherwise it drops the answer, which is always safe: the client sees
 a timeout (indefinite; the add may still count). Cost: one timer every 0.1 s, and after a
 stall of 4 s or more every request that waited through it goes unanswered (what is read
-after a stall counts as having waited through it until input pauses for 50 ms, at most
+after a stall counts as having waited through it until input pauses for 20 ms, at most
 0.5 s); the sweep without pauses dropped none (bench/faults.py).
 
     ./counter.py [--mode durable|lean] [--budget MSGS_PER_OP]

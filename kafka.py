@@ -60,7 +60,7 @@ with an empty queue, so it never sees its dead incarnation's requests. Cost: one
 0.1 s, and after a stall of 4 s or more every request that waited through it goes
 unanswered, since the node cannot tell one sent just before the resume from one whose
 client left (what is read after a stall counts as having waited through it until input
-pauses for 50 ms, at most 0.5 s: the peer's syncs, every 0.1 s, leave such pauses); the
+pauses for 20 ms, at most 0.5 s: the peer's syncs, every 50 ms, leave such pauses); the
 sweep without pauses dropped none (bench/faults.py, "dropped").
 
 Cost before crash safety: with 2 nodes, half the sends are forwarded (2 messages each, about

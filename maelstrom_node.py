@@ -387,7 +387,9 @@ class _Freshness:
       QUIET seconds (what waited is readable at once when the node resumes, in the pipe or
       in a writer that refills the pipe as fast as it is read, so input that stops for a
       moment has run dry; simulated, it all comes at the instant of resuming), and at most
-      DRAIN seconds;
+      DRAIN seconds. QUIET is shorter than any period at which a node's peers talk (kafka's
+      syncs every 50 ms held a 50 ms QUIET's drain open to its end, and every request sent
+      in it was dropped), and longer than a writer takes to refill the pipe;
     - but never earlier than our last answer to that client, when the request is newer than
       the one answered: a client sends its next request only once the previous one is done,
       by our answer or by its own timeout (5 s after it sent it, so after its stamp + 5 s).
@@ -401,7 +403,7 @@ class _Freshness:
 
     TICK = 0.1
     STALL = 0.25
-    QUIET = 0.05
+    QUIET = 0.02
     DRAIN = 0.5
     CLIENT_TIMEOUT = 5.0  # Maelstrom's client.clj default-timeout
 

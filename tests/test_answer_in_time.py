@@ -148,3 +148,21 @@ def test_the_line_that_ends_a_new_stall_does_not_end_the_old_drain() -> None:
     second = read(f, "c3", 1, 22.0)
     assert first.received == 15.0  # type: ignore[attr-defined]
     assert second.received == 15.0  # type: ignore[attr-defined]
+
+
+def test_peers_that_talk_every_50_ms_do_not_hold_the_drain_open() -> None:
+    """Kafka's seed 975 under pause (`--nemesis-interval 4.9`): both nodes paused until
+    14.948 s, then each heard the other's sync every 50 ms (handled 0.2 ms after it came),
+    and every client re-sent 57 ms after the resume; a drain that needed input to pause
+    for 50 ms lasted 0.5 s and dropped them all, and no op of the run succeeded."""
+    f = watched()
+    f.observe(8.2)
+    f.observe(14.948)  # resumed: a stall from 8.2
+    backlog = read(f, "c14", 1, 14.948)
+    for t in (14.9482, 14.9982):  # the peer's syncs
+        f.heard(t)
+        f.handled(t + 0.0002)
+    f.observe(15.0)
+    fresh = read(f, "c18", 1, 15.005)
+    assert f.too_late(backlog, 15.01)
+    assert not f.too_late(fresh, 15.01)

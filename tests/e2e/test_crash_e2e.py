@@ -131,3 +131,18 @@ def test_kafka_answers_fresh_requests_while_a_peer_keeps_talking_after_a_pause(s
     n1 = (run.run_dir / "node-logs" / "n1.log").read_text()
     assert "not answering c3's send" in n1  # the real backlog is still dropped
     assert "c17" not in n1
+
+
+def test_kafka_answers_fresh_requests_while_the_peers_sync_every_50_ms(sim) -> None:
+    """Seed 975 under pause: both nodes stopped from 8.2 to 14.9 s; every client had timed
+    out and re-sent 57 ms after the resume, while each node heard the other's sync every
+    50 ms. A drain that waited for 50 ms without input never ended before its 0.5 s, so all
+    those requests were dropped, their clients waited out the run, and no op was ever :ok."""
+    run = sim("-w", "kafka", "--bin", "kafka.py", "--concurrency", "2n", "--node-count", "2",
+              "--rate", "1000", "--latency", "0", "--time-limit", "20", "--nemesis", "pause",
+              "--nemesis-interval", "4.9", "--seed", "975")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["valid?"] is True
+    logs = "".join((run.run_dir / "node-logs" / f"{n}.log").read_text() for n in ("n0", "n1"))
+    assert "not answering c15's send" in logs  # the backlog is still dropped
+    assert not any(f"not answering c{i}'s" in logs for i in range(17, 30))
