@@ -190,3 +190,50 @@ def test_a_fault_on_several_real_nodes_hits_them_all_at_once(
     assert sorted(events[10:13]) == ["init_ok n0", "init_ok n1", "init_ok n2"]
     assert [str(v) for v in seen[2].values()] == ["started"] * 3
     assert seen[3] == [["n0", 1], ["n1", 1], ["n2", 1]]  # fresh incarnations
+
+
+def test_a_resumed_real_node_finds_what_waited_for_it_already_in_its_stdin(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """Maelstrom's stdin thread goes on writing into a stopped node's pipe
+    (src/maelstrom/process.clj), so on SIGCONT the backlog is there at once; the workbench
+    holds it in the network during the pause and must write it before the SIGCONT, or the
+    node's first timer after the stall runs before the backlog arrives and takes it for
+    fresh input."""
+    from workbench import process
+
+    events: list[str] = []
+    real_killpg = process.os.killpg
+
+    def killpg(pid: int, sig: int) -> None:
+        if sig == process.signal.SIGCONT:
+            events.append("SIGCONT")
+        real_killpg(pid, sig)
+
+    flush = process.NodeProcess._flush
+
+    def flushed(self: process.NodeProcess) -> None:
+        if self._out:
+            events.append(f"write {len(self._out)}")
+        flush(self)
+
+    monkeypatch.setattr(process.os, "killpg", killpg)
+    monkeypatch.setattr(process.NodeProcess, "_flush", flushed)
+    opts = cli.parse(["-w", "echo", "--bin", NODE, "--node-count", "1",
+                      "--store", str(tmp_path)])
+    seen: list[Any] = []
+
+    async def main() -> None:
+        test = build(opts, tmp_path, 1, asyncio.get_running_loop())
+        await test.db.setup()
+        events.clear()
+        seen.append(await test.db.pause("n0"))
+        waiting = [asyncio.ensure_future(_echo(test, "n0", timeout=5.0)) for _ in range(3)]
+        await asyncio.sleep(0.2)
+        seen.append(await test.db.resume("n0"))
+        seen.append(sorted(tuple(r) for r in await asyncio.gather(*waiting)))
+        await test.db.teardown()
+        test.network.close()
+
+    asyncio.run(main())
+    assert seen == ["paused", "resumed", [("n0", 1), ("n0", 2), ("n0", 3)]]
+    assert events[:2] == ["write 3", "SIGCONT"]
