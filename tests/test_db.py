@@ -122,6 +122,23 @@ def test_setup_starts_then_inits_each_node_all_at_once(tmp_path: Path) -> None:
         (3.0, "n0", "started"), (3.0, "n0", "init")]
 
 
+def _record_signals(monkeypatch: Any, events: list[str], names: dict[int, str]) -> None:
+    """Note in `events` the first time each process group is sent each signal in `names`
+    (real nodes), then send it."""
+    from workbench import process
+
+    real_killpg = process.os.killpg
+    sent: set[tuple[int, int]] = set()
+
+    def killpg(pid: int, sig: int) -> None:
+        if sig in names and (pid, sig) not in sent:
+            sent.add((pid, sig))
+            events.append(names[sig])
+        real_killpg(pid, sig)
+
+    monkeypatch.setattr(process.os, "killpg", killpg)
+
+
 def test_a_fault_on_several_real_nodes_hits_them_all_at_once(
         tmp_path: Path, monkeypatch: Any) -> None:
     """Jepsen's db-nemesis acts on its targets in parallel (`c/on-nodes` in
@@ -135,15 +152,7 @@ def test_a_fault_on_several_real_nodes_hits_them_all_at_once(
     from workbench.nemesis.kill_pause import PACKAGE
 
     events: list[str] = []
-    signalled: set[int] = set()
-    real_killpg = process.os.killpg
-
-    def killpg(pid: int, sig: int) -> None:
-        if sig == 9 and pid not in signalled:
-            signalled.add(pid)
-            events.append("SIGKILL")
-        real_killpg(pid, sig)
-
+    _record_signals(monkeypatch, events, {process.signal.SIGKILL: "SIGKILL"})
     reap = process.NodeProcess._stop_process
     begin = process.NodeProcess._begin
     init = db_module.DB.init
@@ -160,7 +169,6 @@ def test_a_fault_on_several_real_nodes_hits_them_all_at_once(
         await init(self, node_id)
         events.append(f"init_ok {node_id}")
 
-    monkeypatch.setattr(process.os, "killpg", killpg)
     monkeypatch.setattr(process.NodeProcess, "_stop_process", stop_process)
     opts = cli.parse(["-w", "echo", "--bin", NODE, "--node-count", "3",
                       "--store", str(tmp_path)])
@@ -202,13 +210,7 @@ def test_a_resumed_real_node_finds_what_waited_for_it_already_in_its_stdin(
     from workbench import process
 
     events: list[str] = []
-    real_killpg = process.os.killpg
-
-    def killpg(pid: int, sig: int) -> None:
-        if sig == process.signal.SIGCONT:
-            events.append("SIGCONT")
-        real_killpg(pid, sig)
-
+    _record_signals(monkeypatch, events, {process.signal.SIGCONT: "SIGCONT"})
     flush = process.NodeProcess._flush
 
     def flushed(self: process.NodeProcess) -> None:
@@ -216,7 +218,6 @@ def test_a_resumed_real_node_finds_what_waited_for_it_already_in_its_stdin(
             events.append(f"write {len(self._out)}")
         flush(self)
 
-    monkeypatch.setattr(process.os, "killpg", killpg)
     monkeypatch.setattr(process.NodeProcess, "_flush", flushed)
     opts = cli.parse(["-w", "echo", "--bin", NODE, "--node-count", "1",
                       "--store", str(tmp_path)])

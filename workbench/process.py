@@ -181,8 +181,7 @@ class NodeHost:
         if not self.paused:
             return "not-paused"
         self.paused = False
-        self._thaw()
-        self.network.resume(self.id)
+        await self._wake()
         self.mark("resumed by the nemesis")
         return "resumed"
 
@@ -203,7 +202,12 @@ class NodeHost:
         """Stop the node's code from running (pause)."""
 
     def _thaw(self) -> None:
-        """Let it run again (resume), before the network delivers to it again."""
+        """Let it run again (resume)."""
+
+    async def _wake(self) -> None:
+        """Resume: let it run again, then let the network deliver to it again."""
+        self._thaw()
+        self.network.resume(self.id)
 
     def mark(self, what: str) -> None:
         """A line in the node's log between incarnations (kill, restart, pause, resume)."""
@@ -347,22 +351,16 @@ class NodeProcess(NodeHost):
         except ProcessLookupError:
             pass
 
-    async def resume(self) -> str:
-        """As the base class, but what waited for the node goes into its stdin before it runs
-        again: in Maelstrom the node's stdin thread goes on writing into the pipe while the
-        process is stopped (src/maelstrom/process.clj), so a resumed node finds its backlog
-        there at once, and a node that tells its backlog by the pause in input after it
-        (maelstrom_node.py's drain) must not see fresh-looking input arrive after its first
-        timer has run."""
-        if not self.paused:
-            return "not-paused"
-        self.paused = False
+    async def _wake(self) -> None:
+        """What waited for the node goes into its stdin before it runs again: in Maelstrom
+        the node's stdin thread goes on writing into the pipe while the process is stopped
+        (src/maelstrom/process.clj), so a resumed node finds its backlog there at once, and
+        a node that tells its backlog by the pause in input after it (maelstrom_node.py's
+        drain) must not see fresh-looking input arrive after its first timer has run."""
         self.network.resume(self.id)
         await asyncio.sleep(0)  # the network hands over everything due (inline, one turn)
         self._flush()
         self._thaw()
-        self.mark("resumed by the nemesis")
-        return "resumed"
 
     async def _stop_process(self) -> None:
         """SIGKILL the process group and let the readers drain what it wrote."""
