@@ -7,10 +7,25 @@ owner received the sends: unique, gap-free and increasing in real time (a send a
 before another is invoked gets the lower offset).
 
 send: at the owner, append and answer. Elsewhere, forward to the owner (fwd_send, 2 messages)
-and answer with the owner's offset, keeping the entry in the local replica. If nothing was
-heard from the owner for a second (a partition), answer 11 temporarily-unavailable without
-forwarding: that send surely never happens. A forward that gets no reply within a second
-answers 0 timeout (indefinite: the owner may have appended it).
+and answer with the owner's offset, keeping the entry in the local replica. If the owner was
+not heard from for a second (a partition), or the forward gets no reply within 0.1 s, the send
+is relayed instead (below). A send that gets no offset within 3 s of its relay is answered
+0 timeout: indefinite, since the owner may yet append it.
+
+Partitions. Maelstrom cuts links between nodes, never a node's link to its services, so a send
+for a key owned across a partition goes through `lin-kv`: the node writes the sends it relays
+to an owner into one mailbox key, `kafka/mail/<owner>/<node>`, and reads the owner's answers
+(request id -> offset) from `kafka/reply/<owner>/<node>` 30 ms after each write, then every
+20 ms, twice as long each time none comes (up to 0.16 s: a dead or paused owner). An owner
+reads a peer's mailbox every 20 ms while that peer has been silent for 0.15 s or says in its
+syncs that it is relaying, appends each send, and writes back the offsets once they are
+logged. Offsets are still handed out by the owner alone, so they stay dense and in real-time
+order. Every forwarded or relayed send carries a request id (node, boot, count), kept in its
+event of the owner's stream and log, so it is appended once however it arrives, even across a
+restart of the owner. Cost, only while nodes are cut off: a mailbox read every 20 ms for
+each silent peer, and a relayed send waits about 45 ms (median; 5-10 ms when forwarded)
+and takes about 10 messages; clients, which wait for each send, run fewer ops meanwhile.
+While every peer is heard from (idle nodes sync every 0.1 s) none of this sends anything.
 
 poll: always local. A replica holds, per key, the contiguous prefix of offsets it knows plus
 entries that arrived early (out of order, from forward replies). Since offsets are dense, a
@@ -23,7 +38,7 @@ owns and committed offsets its clients reported, numbered 1, 2, ... Every 50 ms 
 peer one `sync` with the events that peer has not acknowledged (at most 2000) and its own
 acknowledgement of the peer's stream; the receiver applies them in order and acknowledges in
 its next sync. Unacknowledged events are simply sent again, so partitions only delay them; a
-peer silent for a second is retried every 0.5 s. Idle nodes still sync every 0.25 s as a
+peer silent for a second is retried every 0.5 s. Idle nodes still sync every 0.1 s as a
 heartbeat. Committed offsets are kept per key as a maximum, gossiped the same way, and
 list_committed_offsets answers from the local copy (a stale value only means re-reading).
 
@@ -77,21 +92,26 @@ from typing import Any
 
 from maelstrom_node import (
     KV,
-    TEMPORARILY_UNAVAILABLE,
     TIMEOUT,
     Node,
     RPCError,
     WriteAheadLog,
+    log,
 )
 
 SYNC_EVERY = 0.05
-HEARTBEAT = 0.25
+HEARTBEAT = 0.1
 DEAD_AFTER = 1.0
 RETRY_DEAD = 0.5
-FORWARD_TIMEOUT = 1.0
+FORWARD_TIMEOUT = 0.1  # then the relay, which finds out if the forward was appended
 MAX_EVENTS = 2000
 WAL_GAP = 0.01  # seconds between write-ahead log writes
 READ_WINDOW = 64  # log records read back in parallel
+RELAY_EVERY = 0.02  # seconds between mailbox writes and reads while a relay is under way
+REPLY_FIRST = 0.03  # seconds from a mailbox write to the first read of the answers
+REPLY_MAX = 0.16  # at most this long between reads of answers that are slow to come
+MAIL_SILENT = 0.15  # a peer not heard from for this long may be relaying to us: read its mailbox
+RELAY_TIMEOUT = 3.0  # a relayed send not appended by then is answered 0 timeout
 
 node = Node()
 node.answer_clients_within(4.0)  # a client gives up after 5 s (see the docstring)
@@ -110,6 +130,17 @@ ack_owed: set[str] = set()  # peers whose events we applied since our last sync 
 last_heard: dict[str, float] = {}
 last_sent: dict[str, float] = {}
 peers: list[str] = []
+# The relay through lin-kv (see the docstring, "Partitions"):
+relaying: dict[str, dict[str, list]] = {}  # owner -> rid -> [key, msg, future]: sends we relay
+mailed: dict[str, list] = {}  # owner -> the mailbox we last wrote to it
+relay_busy: set[tuple[str, str]] = set()  # ("to", owner) or ("from", peer): a round under way
+handled: dict[str, int] = {}  # rid -> offset, for relayed sends appended here (from the stream)
+handling: dict[str, asyncio.Future[int]] = {}  # rid -> its append, under way here
+answered: dict[str, dict] = {}  # peer -> the offsets we last wrote to its reply box
+peer_mail: dict[str, int] = {}  # peer -> how many sends it was relaying to us, by its last sync
+next_reply_read: dict[str, float] = {}  # owner -> when to read its answers to us next
+reply_wait: dict[str, float] = {}  # owner -> the current wait between those reads
+relay_count = 0  # sends we forwarded or relayed (rid = node.boot.count)
 
 
 def owner_of(key: str) -> str:
@@ -120,20 +151,23 @@ def owner_of(key: str) -> str:
     return node.node_ids[n % len(node.node_ids)]
 
 
-async def append(key: str, msg: Any) -> int:
-    """Append to a key this node owns; the new offset, once logged."""
+async def append(key: str, msg: Any, rid: str | None = None) -> int:
+    """Append to a key this node owns; the new offset, once logged. A relayed send's event
+    carries its request id, `rid`, so that it is appended once however often it is read."""
     if not wal.ready.done():
         await wal.ready
     offset = reserved.get(key, len(logs.get(key, ())))
     reserved[key] = offset + 1
-    await wal.append([key, offset, msg])
+    await wal.append([key, offset, msg] if rid is None else [key, offset, msg, rid])
     return offset
 
 
 def apply_own(event: list) -> None:
     """An event of our own stream, logged: into the log polls read, and the stream."""
-    if len(event) == 3:
+    if len(event) >= 3:
         learn(event[0], event[1], event[2])
+        if len(event) == 4:
+            handled[event[3]] = event[1]
     else:
         commit_from_peer(event[0], event[1])
     events.append(event)
@@ -148,7 +182,7 @@ def apply_record(record: list) -> None:
 def replay(record: list) -> None:
     for event in record:
         apply_own(event)
-        if len(event) == 3:
+        if len(event) >= 3:
             reserved[event[0]] = max(reserved.get(event[0], 0), event[1] + 1)
 
 
@@ -178,34 +212,50 @@ def start() -> None:
         last_heard[p] = last_sent[p] = now
     if peers:
         node.every(SYNC_EVERY, sync)
+        node.every(RELAY_EVERY, relay_tick)
 
 
 @node.handler("send")
-async def send(msg: dict) -> dict | None:
+async def send(msg: dict) -> dict:
     body = msg["body"]
     key, value = body["key"], body["msg"]
     owner = owner_of(key)
     if owner == node.node_id:
         return {"type": "send_ok", "offset": await append(key, value)}
-    if node.now() - last_heard[owner] > DEAD_AFTER:
-        raise RPCError(TEMPORARILY_UNAVAILABLE, f"owner {owner} of key {key} is unreachable")
-
-    def forwarded(reply: dict) -> None:
-        if reply.get("type") == "fwd_send_ok":
-            learn(key, reply["offset"], value)
-            node.reply(msg, {"type": "send_ok", "offset": reply["offset"]})
-        else:
-            node.reply(msg, {"type": "error", "code": TIMEOUT,
-                             "text": f"no answer from {owner}, the owner of key {key}"})
-
-    node.rpc(owner, {"type": "fwd_send", "key": key, "msg": value}, forwarded, FORWARD_TIMEOUT)
-    return None
+    global relay_count
+    relay_count += 1
+    rid = f"{node.node_id}.{boot}.{relay_count}"  # the same for the forward and the relay
+    offset = None
+    if node.now() - last_heard[owner] <= DEAD_AFTER:
+        try:
+            reply = await node.call(owner, {"type": "fwd_send", "key": key, "msg": value,
+                                            "rid": rid}, FORWARD_TIMEOUT)
+            offset = reply["offset"]
+        except RPCError:
+            pass  # the owner may have appended it: the relay, with the same rid, will say
+    if offset is None:
+        offset = await relay(owner, key, value, rid)
+    learn(key, offset, value)
+    return {"type": "send_ok", "offset": offset}
 
 
 @node.handler("fwd_send")
 async def fwd_send(msg: dict) -> dict:
     body = msg["body"]
-    return {"type": "fwd_send_ok", "offset": await append(body["key"], body["msg"])}
+    return {"type": "fwd_send_ok", "offset": await append_once(body["key"], body["msg"],
+                                                               body["rid"])}
+
+
+async def append_once(key: str, msg: Any, rid: str) -> int:
+    """Append a send another node forwards or relays, once whichever way and however often
+    it comes: its offset."""
+    if rid in handled:
+        return handled[rid]
+    task = handling.get(rid)
+    if task is None:
+        task = handling[rid] = asyncio.ensure_future(append(key, msg, rid))
+        task.add_done_callback(lambda _: handling.pop(rid, None))
+    return await asyncio.shield(task)
 
 
 @node.handler("poll")
@@ -253,7 +303,7 @@ def sync() -> None:
             continue
         start = acked[p]
         node.send(p, {"type": "sync", "from": start, "events": events[start:start + MAX_EVENTS],
-                      "ack": received[p], "boot": boot})
+                      "ack": received[p], "boot": boot, "mail": len(relaying.get(p, ()))})
         ack_owed.discard(p)
         last_sent[p] = now
 
@@ -262,6 +312,7 @@ def sync() -> None:
 def on_sync(msg: dict) -> None:
     peer, body = msg["src"], msg["body"]
     last_heard[peer] = node.now()
+    peer_mail[peer] = body.get("mail", 0)
     if body.get("boot") != peer_boot.setdefault(peer, body.get("boot")):
         peer_boot[peer] = body.get("boot")  # it restarted: it needs our whole stream again
         acked[peer] = 0
@@ -274,7 +325,7 @@ def on_sync(msg: dict) -> None:
             continue
         if seq > received[peer] + 1:
             break  # cannot happen: every sync starts at or below what we acknowledged
-        if len(event) == 3:
+        if len(event) >= 3:
             learn(event[0], event[1], event[2])
         else:
             commit_from_peer(event[0], event[1])
@@ -285,6 +336,99 @@ def on_sync(msg: dict) -> None:
 def commit_from_peer(key: str, offset: int) -> None:
     if offset > committed.get(key, -1):
         committed[key] = offset
+
+
+# ---- the relay through lin-kv, for sends to an owner we cannot reach -----------------------
+
+
+def mailbox(owner: str, sender: str) -> str:
+    return f"kafka/mail/{owner}/{sender}"
+
+
+def reply_box(owner: str, sender: str) -> str:
+    return f"kafka/reply/{owner}/{sender}"
+
+
+async def relay(owner: str, key: str, value: Any, rid: str) -> int:
+    """The offset `owner` gave a send we put in its mailbox; RPCError 0 if none in time."""
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    relaying.setdefault(owner, {})[rid] = [key, value, done]
+
+    def give_up() -> None:
+        relaying[owner].pop(rid, None)
+        if not done.done():
+            done.set_exception(RPCError(TIMEOUT, f"owner {owner} of key {key} did not append "
+                                        "the send we relayed"))
+
+    timer = node.after(RELAY_TIMEOUT, give_up)
+    kick(owner)
+    try:
+        return await done
+    finally:
+        timer.cancel()
+
+
+def relay_tick() -> None:
+    """Every RELAY_EVERY: push our relayed sends, and serve the mailboxes of peers that are
+    silent or say they are relaying to us; one lin-kv round at a time for each."""
+    for owner, sends in relaying.items():
+        if sends or mailed.get(owner):
+            kick(owner)
+    for p in peers:
+        silent = node.now() - last_heard[p] > MAIL_SILENT
+        if (silent or peer_mail.get(p, 0)) and ("from", p) not in relay_busy:
+            relay_busy.add(("from", p))
+            node.spawn(serve_mailbox(p))
+
+
+def kick(owner: str) -> None:
+    if ("to", owner) not in relay_busy:
+        relay_busy.add(("to", owner))
+        node.spawn(push(owner))
+
+
+async def push(owner: str) -> None:
+    """Write our mailbox to `owner` if it changed, read its answers, complete those sends."""
+    try:
+        sends = relaying[owner]
+        box = [[rid, s[0], s[1]] for rid, s in sends.items()]
+        if box != mailed.get(owner):
+            await lin_kv.write(mailbox(owner, node.node_id), box)
+            mailed[owner] = box
+            reply_wait[owner] = RELAY_EVERY
+            next_reply_read[owner] = node.now() + REPLY_FIRST
+        if not sends or node.now() < next_reply_read.get(owner, 0.0):
+            return
+        answers = await lin_kv.read(reply_box(owner, node.node_id), {})
+        got = False
+        for rid, offset in answers.items():
+            s = sends.pop(rid, None)
+            if s is not None and not s[2].done():
+                s[2].set_result(offset)
+                got = True
+        # An owner that answers nothing is probably down or stopped: ask less and less often.
+        wait = RELAY_EVERY if got else min(2 * reply_wait.get(owner, RELAY_EVERY), REPLY_MAX)
+        reply_wait[owner] = wait
+        next_reply_read[owner] = node.now() + wait
+    except RPCError as err:
+        log(f"relay to {owner}: {err}")
+    finally:
+        relay_busy.discard(("to", owner))
+
+
+async def serve_mailbox(peer: str) -> None:
+    """Append the sends `peer` relays to us (each once), and write back their offsets."""
+    try:
+        box = await lin_kv.read(mailbox(node.node_id, peer), [])
+        await asyncio.gather(*(append_once(key, value, rid) for rid, key, value in box))
+        answers = {r[0]: handled[r[0]] for r in box if r[0] in handled}
+        if answers != answered.get(peer, {}):
+            await lin_kv.write(reply_box(node.node_id, peer), answers)
+            answered[peer] = answers
+    except RPCError as err:
+        log(f"mailbox of {peer}: {err}")
+    finally:
+        relay_busy.discard(("from", peer))
 
 
 if __name__ == "__main__":
