@@ -9,8 +9,12 @@ before another is invoked gets the lower offset).
 send: at the owner, append and answer. Elsewhere, forward to the owner (fwd_send, 2 messages)
 and answer with the owner's offset, keeping the entry in the local replica. If the owner was
 not heard from for a second (a partition), or the forward gets no reply within 0.1 s, the send
-is relayed instead (below). A send that gets no offset within 3 s of its relay is answered
-0 timeout: indefinite, since the owner may yet append it.
+is relayed instead (below). A send that gets no offset within 1 s of its relay is answered
+0 timeout: indefinite, since the owner may yet append it. An owner that leaves a relayed send
+unanswered for 0.3 s, or let one time out in the last second, is most likely down or stopped
+rather than cut off: meanwhile a send to it that was never forwarded is refused at once with
+11 temporarily-unavailable (it surely never happens), and one whose forward timed out is
+answered 0 timeout, so that clients do not all wait for a node that cannot answer.
 
 Partitions. Maelstrom cuts links between nodes, never a node's link to its services, so a send
 for a key owned across a partition goes through `lin-kv`: the node writes the sends it relays
@@ -92,6 +96,7 @@ from typing import Any
 
 from maelstrom_node import (
     KV,
+    TEMPORARILY_UNAVAILABLE,
     TIMEOUT,
     Node,
     RPCError,
@@ -111,7 +116,9 @@ RELAY_EVERY = 0.02  # seconds between mailbox writes and reads while a relay is 
 REPLY_FIRST = 0.03  # seconds from a mailbox write to the first read of the answers
 REPLY_MAX = 0.16  # at most this long between reads of answers that are slow to come
 MAIL_SILENT = 0.15  # a peer not heard from for this long may be relaying to us: read its mailbox
-RELAY_TIMEOUT = 3.0  # a relayed send not appended by then is answered 0 timeout
+RELAY_TIMEOUT = 1.0  # a relayed send not appended by then is answered 0 timeout, and
+RELAY_STALL = 0.3  # while one waits longer than this, or for RELAY_TIMEOUT after a timeout,
+# new sends to that owner are refused at once: it is most likely down or stopped, not cut off
 
 node = Node()
 node.answer_clients_within(4.0)  # a client gives up after 5 s (see the docstring)
@@ -131,13 +138,17 @@ last_heard: dict[str, float] = {}
 last_sent: dict[str, float] = {}
 peers: list[str] = []
 # The relay through lin-kv (see the docstring, "Partitions"):
-relaying: dict[str, dict[str, list]] = {}  # owner -> rid -> [key, msg, future]: sends we relay
+relaying: dict[str, dict[str, list]] = {}  # owner -> rid -> [key, msg, future, since]
 mailed: dict[str, list] = {}  # owner -> the mailbox we last wrote to it
 relay_busy: set[tuple[str, str]] = set()  # ("to", owner) or ("from", peer): a round under way
 handled: dict[str, int] = {}  # rid -> offset, for relayed sends appended here (from the stream)
 handling: dict[str, asyncio.Future[int]] = {}  # rid -> its append, under way here
 answered: dict[str, dict] = {}  # peer -> the offsets we last wrote to its reply box
 peer_mail: dict[str, int] = {}  # peer -> how many sends it was relaying to us, by its last sync
+relay_dead_until: dict[str, float] = {}  # owner -> refuse sends to it at once until then
+next_mail_read: dict[str, float] = {}  # peer -> when to read its mailbox next
+mail_wait: dict[str, float] = {}  # peer -> the current wait between those reads
+last_box: dict[str, list] = {}  # peer -> its mailbox as we last read it
 next_reply_read: dict[str, float] = {}  # owner -> when to read its answers to us next
 reply_wait: dict[str, float] = {}  # owner -> the current wait between those reads
 relay_count = 0  # sends we forwarded or relayed (rid = node.boot.count)
@@ -232,7 +243,12 @@ async def send(msg: dict) -> dict:
                                             "rid": rid}, FORWARD_TIMEOUT)
             offset = reply["offset"]
         except RPCError:
-            pass  # the owner may have appended it: the relay, with the same rid, will say
+            # The owner may have appended it: only the relay, with the same rid, can say.
+            if relay_stalled(owner):
+                raise RPCError(TIMEOUT, f"no answer from {owner}, the owner of key {key}") from None
+    elif relay_stalled(owner):  # never sent anywhere: surely not appended
+        raise RPCError(TEMPORARILY_UNAVAILABLE, f"owner {owner} of key {key} is unreachable, "
+                       "and does not read its mailbox")
     if offset is None:
         offset = await relay(owner, key, value, rid)
     learn(key, offset, value)
@@ -352,10 +368,11 @@ def reply_box(owner: str, sender: str) -> str:
 async def relay(owner: str, key: str, value: Any, rid: str) -> int:
     """The offset `owner` gave a send we put in its mailbox; RPCError 0 if none in time."""
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    relaying.setdefault(owner, {})[rid] = [key, value, done]
+    relaying.setdefault(owner, {})[rid] = [key, value, done, node.now()]
 
     def give_up() -> None:
         relaying[owner].pop(rid, None)
+        relay_dead_until[owner] = node.now() + RELAY_TIMEOUT
         if not done.done():
             done.set_exception(RPCError(TIMEOUT, f"owner {owner} of key {key} did not append "
                                         "the send we relayed"))
@@ -368,6 +385,15 @@ async def relay(owner: str, key: str, value: Any, rid: str) -> int:
         timer.cancel()
 
 
+def relay_stalled(owner: str) -> bool:
+    """Whether a send we relay to `owner` has waited RELAY_STALL without an answer, or one
+    timed out in the last RELAY_TIMEOUT: the owner is then most likely down or stopped, not
+    cut off, and further sends would only wait."""
+    now = node.now()
+    return now < relay_dead_until.get(owner, 0.0) or any(
+        now - s[3] > RELAY_STALL for s in relaying.get(owner, {}).values())
+
+
 def relay_tick() -> None:
     """Every RELAY_EVERY: push our relayed sends, and serve the mailboxes of peers that are
     silent or say they are relaying to us; one lin-kv round at a time for each."""
@@ -376,7 +402,8 @@ def relay_tick() -> None:
             kick(owner)
     for p in peers:
         silent = node.now() - last_heard[p] > MAIL_SILENT
-        if (silent or peer_mail.get(p, 0)) and ("from", p) not in relay_busy:
+        if (silent or peer_mail.get(p, 0)) and ("from", p) not in relay_busy \
+                and node.now() >= next_mail_read.get(p, 0.0):
             relay_busy.add(("from", p))
             node.spawn(serve_mailbox(p))
 
@@ -406,6 +433,7 @@ async def push(owner: str) -> None:
             if s is not None and not s[2].done():
                 s[2].set_result(offset)
                 got = True
+                relay_dead_until.pop(owner, None)
         # An owner that answers nothing is probably down or stopped: ask less and less often.
         wait = RELAY_EVERY if got else min(2 * reply_wait.get(owner, RELAY_EVERY), REPLY_MAX)
         reply_wait[owner] = wait
@@ -420,6 +448,13 @@ async def serve_mailbox(peer: str) -> None:
     """Append the sends `peer` relays to us (each once), and write back their offsets."""
     try:
         box = await lin_kv.read(mailbox(node.node_id, peer), [])
+        # A mailbox that does not change (a dead peer's, or one with nothing new): read it
+        # less and less often, down to every REPLY_MAX.
+        same = box == last_box.get(peer)
+        last_box[peer] = box
+        mail_wait[peer] = min(2 * mail_wait.get(peer, RELAY_EVERY), REPLY_MAX) if same \
+            else RELAY_EVERY
+        next_mail_read[peer] = node.now() + mail_wait[peer]
         await asyncio.gather(*(append_once(key, value, rid) for rid, key, value in box))
         answers = {r[0]: handled[r[0]] for r in box if r[0] in handled}
         if answers != answered.get(peer, {}):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -99,3 +100,26 @@ def test_a_node_that_forgets_sends_is_invalid(sim, tmp_path: Path) -> None:
     assert run.code == 1, run.stdout + run.stderr
     bad = run.results["workload"]["bad-error-types"]
     assert "unseen" in bad
+
+
+def test_sends_to_a_killed_owner_are_refused_at_once_not_left_waiting(sim) -> None:
+    run = sim(*stage_flags("kafka-5b", time_limit="10", nemesis="kill", nemesis_interval="3",
+                           seed="7"))
+    assert run.code == 0, run.stdout + run.stderr
+    invoked: dict[str, int] = {}
+    waits = []  # how long each send that got an error from a live node waited for it
+    refused = 0
+    for line in (run.run_dir / "history.edn").read_text().splitlines():
+        if ":f :send" not in line:
+            continue
+        process = re.search(r":process (\d+)", line).group(1)
+        time = int(re.search(r":time (\d+)", line).group(1))
+        if ":type :invoke" in line:
+            invoked[process] = time
+        elif ":error" in line and ":net-timeout" not in line:
+            waits.append((time - invoked.pop(process)) / 1e9)
+            refused += "does not read its mailbox" in line
+    # Once a relayed send goes unanswered, the owner is taken for down and the node's other
+    # sends to it are refused at once (error 11): no client waits out the relay's second.
+    assert refused > 50
+    assert max(waits) < 1.2
