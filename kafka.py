@@ -21,14 +21,15 @@ for a key owned across a partition goes through `lin-kv`: the node writes the se
 to an owner into one mailbox key, `kafka/mail/<owner>/<node>`, and reads the owner's answers
 (request id -> offset) from `kafka/reply/<owner>/<node>` 30 ms after each write, then every
 20 ms, twice as long each time none comes (up to 0.16 s: a dead or paused owner). An owner
-reads a peer's mailbox every 20 ms while that peer has been silent for 0.15 s or says in its
-syncs that it is relaying, appends each send, and writes back the offsets once they are
-logged. Offsets are still handed out by the owner alone, so they stay dense and in real-time
-order. Every forwarded or relayed send carries a request id (node, boot, count), kept in its
-event of the owner's stream and log, so it is appended once however it arrives, even across a
-restart of the owner. Cost, only while nodes are cut off: a mailbox read every 20 ms for
-each silent peer, and a relayed send waits about 45 ms (median; 5-10 ms when forwarded)
-and takes about 10 messages; clients, which wait for each send, run fewer ops meanwhile.
+reads a peer's mailbox while that peer has been silent for 0.15 s or says in its syncs that
+it is relaying, every 20 ms (twice as long each time it finds the mailbox unchanged, up to
+0.16 s), appends each send, and writes back the offsets once they are logged. Offsets are
+still handed out by the owner alone, so they stay dense and in real-time order. Every
+forwarded or relayed send carries a request id (node, boot, count), kept in its event of the
+owner's stream and log, so it is appended once however it arrives, even across a restart of
+the owner. Cost, only while nodes are cut off: up to a mailbox read every 20 ms
+for each silent peer, and a relayed send waits about 60 ms (median; 5-10 ms when forwarded)
+and takes about 7 messages; clients, which wait for each send, run fewer ops meanwhile.
 While every peer is heard from (idle nodes sync every 0.1 s) none of this sends anything.
 
 poll: always local. A replica holds, per key, the contiguous prefix of offsets it knows plus
@@ -141,7 +142,7 @@ peers: list[str] = []
 relaying: dict[str, dict[str, list]] = {}  # owner -> rid -> [key, msg, future, since]
 mailed: dict[str, list] = {}  # owner -> the mailbox we last wrote to it
 relay_busy: set[tuple[str, str]] = set()  # ("to", owner) or ("from", peer): a round under way
-handled: dict[str, int] = {}  # rid -> offset, for relayed sends appended here (from the stream)
+handled: dict[str, int] = {}  # rid -> offset: forwarded or relayed sends appended here
 handling: dict[str, asyncio.Future[int]] = {}  # rid -> its append, under way here
 answered: dict[str, dict] = {}  # peer -> the offsets we last wrote to its reply box
 peer_mail: dict[str, int] = {}  # peer -> how many sends it was relaying to us, by its last sync
