@@ -265,7 +265,10 @@ async def fwd_send(msg: dict) -> dict:
 
 async def append_once(key: str, msg: Any, rid: str) -> int:
     """Append a send another node forwards or relays, once whichever way and however often
-    it comes: its offset."""
+    it comes: its offset. After a restart, only once our log is replayed do we know which
+    rids it holds (a relayed send can still be in the mailbox we read first)."""
+    if not wal.ready.done():
+        await wal.ready
     if rid in handled:
         return handled[rid]
     task = handling.get(rid)

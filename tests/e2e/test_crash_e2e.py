@@ -146,3 +146,20 @@ def test_kafka_answers_fresh_requests_while_the_peers_sync_every_50_ms(sim) -> N
     logs = "".join((run.run_dir / "node-logs" / f"{n}.log").read_text() for n in ("n0", "n1"))
     assert "not answering c15's send" in logs  # the backlog is still dropped
     assert not any(f"not answering c{i}'s" in logs for i in range(17, 30))
+
+
+def test_kafka_appends_a_relayed_send_once_when_it_restarts_with_the_send_in_its_mailbox(
+        sim) -> None:
+    """Seed 544 under all three faults: n1 relayed two sends to n0 through its mailbox and
+    was killed; n0 appended them and was killed too. Restarted at 19.8 s, n0 read the
+    mailbox, which still held them, before its log was replayed, so it did not yet know their
+    request ids and appended both again (`:duplicate`, and polls that went backwards)."""
+    flags = stage_flags("kafka-5b", QUIET)
+    run = sim(*flags, "--latency", "0", "--nemesis", "kill,partition,pause",
+              "--nemesis-interval", "1.8", "--seed", "544")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.results["valid?"] is True
+    journal = (run.run_dir / "net-journal.jsonl").read_text()
+    assert '"key":"kafka/mail/n0/n1"' in journal  # the relay was used
+    n0 = (run.run_dir / "node-logs" / "n0.log").read_text()
+    assert "started again by the nemesis (incarnation 1)" in n0
